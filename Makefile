@@ -1,0 +1,29 @@
+# Vani's two everyday commands:
+#   make run    build the app, start Kamailio with demo accounts, serve the app
+#   make test   every test: native, wasm in Chromium, end to end
+# Both install what is missing first (scripts/setup.sh).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+ENV := . scripts/env.sh &&
+
+.PHONY: run test setup build test-native test-wasm test-e2e
+
+run:
+	scripts/run.sh
+
+test: setup test-native test-wasm test-e2e
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	$(ENV) wasm_env trunk build --release
+
+test-native:
+	$(ENV) cargo test --workspace --locked
+
+test-wasm:
+	$(ENV) wasm_env cargo test -p vani --target wasm32-unknown-unknown --locked --tests
+
+test-e2e: build
+	tests/e2e/run.sh
