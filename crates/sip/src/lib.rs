@@ -5,6 +5,10 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod headers;
+pub mod params;
+mod syntax;
+
 /// The SIP version string this stack speaks (RFC 3261 §7.1).
 pub const SIP_VERSION: &str = "SIP/2.0";
 

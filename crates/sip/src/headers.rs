@@ -1,0 +1,656 @@
+//! SIP header fields (RFC 3261 §7.3, §20): the raw header store and the
+//! [`TypedHeader`] trait.
+//!
+//! # Raw store
+//!
+//! [`Headers`] keeps every header field as it was received, in order, unknown
+//! ones included (RFC 3261 §7.3.1: a proxy must not reorder or drop what it
+//! does not understand). The field text lives in one buffer; each entry holds
+//! ranges into it, so indexing a parsed message costs no allocation per
+//! header. Names compare case-insensitively and compact forms (`v`, `f`, `t`,
+//! `i`, `m`, `l`, `k`, `s`, `c`, `e`, `o`, `u`, `r`, `b`, `x`, `y`; RFC 3261
+//! §7.3.3, RFC 3265, RFC 3515, RFC 3892, RFC 4028, RFC 4474) match their long
+//! names.
+//!
+//! # Typed headers
+//!
+//! A typed header is parsed on demand from the raw value by
+//! [`Headers::get`] / [`Headers::get_all`]. To add one, implement
+//! [`TypedHeader`]:
+//!
+//! ```
+//! use std::fmt;
+//! use vani_sip::headers::{HeaderError, HeaderName, Headers, TypedHeader};
+//!
+//! /// `Priority` (RFC 3261 §20.26), kept as its token.
+//! #[derive(Debug, PartialEq)]
+//! struct Priority(String);
+//!
+//! impl TypedHeader for Priority {
+//!     const NAME: HeaderName = HeaderName::new("Priority", None);
+//!     fn parse(value: &str) -> Result<Self, HeaderError> {
+//!         if value.is_empty() {
+//!             return Err(HeaderError::malformed(Self::NAME, "empty value"));
+//!         }
+//!         Ok(Priority(value.to_owned()))
+//!     }
+//! }
+//!
+//! impl fmt::Display for Priority {
+//!     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+//!         f.write_str(&self.0)
+//!     }
+//! }
+//!
+//! let mut headers = Headers::new();
+//! headers.push(&Priority("urgent".into()));
+//! assert_eq!(headers.get::<Priority>(), Some(Ok(Priority("urgent".into()))));
+//! ```
+//!
+//! `Display` writes the value only, never the name. [`TypedHeader::parse`]
+//! receives the value with surrounding whitespace trimmed and line folding
+//! replaced by a single space. When [`TypedHeader::LIST`] is true, a header line
+//! may carry several comma-separated values (RFC 3261 §7.3.1) and `parse` sees
+//! one element at a time; [`Headers::get`] then returns the first element of
+//! the first line (the topmost `Via`, the first `Route`).
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+
+/// The name of a header field, with its compact form if it has one.
+///
+/// Compare with [`HeaderName::matches`], which ignores ASCII case and accepts
+/// the compact form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HeaderName {
+    name: &'static str,
+    compact: Option<&'static str>,
+}
+
+impl HeaderName {
+    /// A header name as written in its RFC, with its compact form.
+    pub const fn new(name: &'static str, compact: Option<&'static str>) -> Self {
+        Self { name, compact }
+    }
+
+    /// The canonical spelling (`Call-ID`, `WWW-Authenticate`).
+    pub const fn as_str(&self) -> &'static str {
+        self.name
+    }
+
+    /// The compact form (`i` for `Call-ID`), if any.
+    pub const fn compact(&self) -> Option<&'static str> {
+        self.compact
+    }
+
+    /// Whether `name`, as received, names this header: case-insensitive and
+    /// accepting the compact form.
+    pub fn matches(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(self.name)
+            || self.compact.is_some_and(|c| name.eq_ignore_ascii_case(c))
+    }
+
+    /// The known header that `name` (long or compact, any case) names.
+    pub fn known(name: &str) -> Option<HeaderName> {
+        KNOWN.iter().copied().find(|known| known.matches(name))
+    }
+}
+
+impl fmt::Display for HeaderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+macro_rules! header_names {
+    ($($(#[$doc:meta])* $konst:ident = $name:literal $(, $compact:literal)?;)*) => {
+        impl HeaderName {
+            $($(#[$doc])* pub const $konst: HeaderName = HeaderName::new($name, header_names!(@c $($compact)?));)*
+        }
+        /// Every header name this crate knows, for [`HeaderName::known`].
+        const KNOWN: &[HeaderName] = &[$(HeaderName::$konst),*];
+    };
+    (@c) => { None };
+    (@c $compact:literal) => { Some($compact) };
+}
+
+header_names! {
+    /// RFC 3261 §20.1
+    ACCEPT = "Accept";
+    /// RFC 3261 §20.5
+    ALLOW = "Allow";
+    /// RFC 3265 §7.2.2
+    ALLOW_EVENTS = "Allow-Events", "u";
+    /// RFC 3261 §20.7
+    AUTHORIZATION = "Authorization";
+    /// RFC 3261 §20.8
+    CALL_ID = "Call-ID", "i";
+    /// RFC 3261 §20.9
+    CALL_INFO = "Call-Info";
+    /// RFC 3261 §20.10
+    CONTACT = "Contact", "m";
+    /// RFC 3261 §20.12
+    CONTENT_ENCODING = "Content-Encoding", "e";
+    /// RFC 3261 §20.14
+    CONTENT_LENGTH = "Content-Length", "l";
+    /// RFC 3261 §20.15
+    CONTENT_TYPE = "Content-Type", "c";
+    /// RFC 3261 §20.16
+    CSEQ = "CSeq";
+    /// RFC 3261 §20.17
+    DATE = "Date";
+    /// RFC 3265 §7.2.1
+    EVENT = "Event", "o";
+    /// RFC 3261 §20.19
+    EXPIRES = "Expires";
+    /// RFC 4474 §9.1
+    IDENTITY = "Identity", "y";
+    /// RFC 3261 §20.22
+    MAX_FORWARDS = "Max-Forwards";
+    /// RFC 3261 §20.23
+    MIN_EXPIRES = "Min-Expires";
+    /// RFC 4028 §5
+    MIN_SE = "Min-SE";
+    /// RFC 3325 §9.1
+    P_ASSERTED_IDENTITY = "P-Asserted-Identity";
+    /// RFC 3327 §4
+    PATH = "Path";
+    /// RFC 3261 §20.27
+    PROXY_AUTHENTICATE = "Proxy-Authenticate";
+    /// RFC 3261 §20.28
+    PROXY_AUTHORIZATION = "Proxy-Authorization";
+    /// RFC 3261 §20.29
+    PROXY_REQUIRE = "Proxy-Require";
+    /// RFC 3262 §7.2
+    RACK = "RAck";
+    /// RFC 3326 §2
+    REASON = "Reason";
+    /// RFC 3261 §20.30
+    RECORD_ROUTE = "Record-Route";
+    /// RFC 3515 §2.1
+    REFER_TO = "Refer-To", "r";
+    /// RFC 3892 §3
+    REFERRED_BY = "Referred-By", "b";
+    /// RFC 3891 §6.1
+    REPLACES = "Replaces";
+    /// RFC 3261 §20.32
+    REQUIRE = "Require";
+    /// RFC 3261 §20.33
+    RETRY_AFTER = "Retry-After";
+    /// RFC 3261 §20.34
+    ROUTE = "Route";
+    /// RFC 3262 §7.1
+    RSEQ = "RSeq";
+    /// RFC 3261 §20.35
+    SERVER = "Server";
+    /// RFC 3608 §5
+    SERVICE_ROUTE = "Service-Route";
+    /// RFC 4028 §4
+    SESSION_EXPIRES = "Session-Expires", "x";
+    /// RFC 3261 §20.36
+    SUBJECT = "Subject", "s";
+    /// RFC 3265 §7.2.4
+    SUBSCRIPTION_STATE = "Subscription-State";
+    /// RFC 3261 §20.37
+    SUPPORTED = "Supported", "k";
+    /// RFC 3261 §20.39
+    TO = "To", "t";
+    /// RFC 3261 §20.40
+    UNSUPPORTED = "Unsupported";
+    /// RFC 3261 §20.41
+    USER_AGENT = "User-Agent";
+    /// RFC 3261 §20.42
+    VIA = "Via", "v";
+    /// RFC 3261 §20.43
+    WARNING = "Warning";
+    /// RFC 3261 §20.44
+    WWW_AUTHENTICATE = "WWW-Authenticate";
+}
+
+/// Why a header value could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeaderError {
+    /// The value does not follow the header's grammar.
+    #[error("malformed {header} header: {reason}")]
+    Malformed {
+        /// Canonical header name.
+        header: &'static str,
+        /// What is wrong, in words.
+        reason: &'static str,
+    },
+    /// A number in the value is larger than the grammar allows.
+    #[error("{header} header: {what} out of range")]
+    OutOfRange {
+        /// Canonical header name.
+        header: &'static str,
+        /// Which number.
+        what: &'static str,
+    },
+    /// A raw header name is not a token, or a raw value contains CR or LF.
+    #[error("invalid raw header: {0}")]
+    InvalidRaw(&'static str),
+}
+
+impl HeaderError {
+    /// A [`HeaderError::Malformed`] for `header`.
+    pub fn malformed(header: HeaderName, reason: &'static str) -> Self {
+        Self::Malformed { header: header.as_str(), reason }
+    }
+
+    /// A [`HeaderError::OutOfRange`] for `header`.
+    pub fn out_of_range(header: HeaderName, what: &'static str) -> Self {
+        Self::OutOfRange { header: header.as_str(), what }
+    }
+}
+
+/// A header whose value can be parsed from and written to text.
+///
+/// See the [module documentation](self) for the contract and an example.
+pub trait TypedHeader: Sized + fmt::Display {
+    /// The header's name.
+    const NAME: HeaderName;
+    /// True when one line may hold several comma-separated values, each one
+    /// a `Self` (RFC 3261 §7.3.1), as for `Via`, `Contact` and `Route`.
+    const LIST: bool = false;
+    /// Parses one value (one element when [`Self::LIST`]), already trimmed
+    /// and unfolded.
+    fn parse(value: &str) -> Result<Self, HeaderError>;
+}
+
+/// A byte range into a header buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+/// A buffer offset as stored in a [`Span`]. Message sizes are capped far
+/// below 4 GiB by the parser's limits; saturate anyway.
+pub(crate) fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Span {
+    pub(crate) fn new(start: usize, end: usize) -> Self {
+        Self { start: offset(start), end: offset(end) }
+    }
+
+    pub(crate) fn of(self, text: &str) -> &str {
+        text.get(self.start as usize..self.end as usize).unwrap_or("")
+    }
+}
+
+/// One header field: where its line, name and value sit in the buffer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    /// Start of the line; the line ends where the value ends.
+    pub(crate) line_start: u32,
+    pub(crate) name: Span,
+    pub(crate) value: Span,
+    /// The value spans several lines (RFC 3261 §7.3.1 folding).
+    pub(crate) folded: bool,
+}
+
+/// The header fields of a message, in order, as received or pushed.
+#[derive(Clone, Default)]
+pub struct Headers {
+    buf: String,
+    entries: Vec<Entry>,
+}
+
+impl Headers {
+    /// No headers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Headers over `buf`, indexed by `entries` (built by the parser).
+    pub(crate) fn from_parts(buf: String, entries: Vec<Entry>) -> Self {
+        Self { buf, entries }
+    }
+
+    /// Number of header fields (lines, not comma-separated values).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there is no header field.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every field as `(name as written, unfolded value)`, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        self.entries.iter().map(|e| (e.name.of(&self.buf), self.value_of(e)))
+    }
+
+    /// The value of the first field named `name` (any case, long or compact).
+    pub fn get_raw<'a>(&'a self, name: &'a str) -> Option<Cow<'a, str>> {
+        self.raw_values(name).next()
+    }
+
+    /// The values of every field named `name`, in order.
+    pub fn raw_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+        let known = HeaderName::known(name);
+        self.entries
+            .iter()
+            .filter(move |e| {
+                let n = e.name.of(&self.buf);
+                match known {
+                    Some(k) => k.matches(n),
+                    None => n.eq_ignore_ascii_case(name),
+                }
+            })
+            .map(|e| self.value_of(e))
+    }
+
+    /// Number of fields named `name` (lines, not comma-separated values).
+    pub fn count(&self, name: HeaderName) -> usize {
+        self.named(name).count()
+    }
+
+    /// Whether any field is named `name`.
+    pub fn contains(&self, name: HeaderName) -> bool {
+        self.named(name).next().is_some()
+    }
+
+    /// The first value of header `T`: `None` if absent, `Some(Err)` if present
+    /// but malformed.
+    pub fn get<T: TypedHeader>(&self) -> Option<Result<T, HeaderError>> {
+        let entry = self.named(T::NAME).next()?;
+        let value = self.value_of(entry);
+        if T::LIST {
+            Some(T::parse(split_list(&value).next().unwrap_or("")))
+        } else {
+            Some(T::parse(&value))
+        }
+    }
+
+    /// Every value of header `T`, in order, splitting comma-separated lists
+    /// when [`TypedHeader::LIST`] is true.
+    pub fn get_all<'a, T: TypedHeader + 'a>(&'a self) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
+        self.named(T::NAME).flat_map(|e| {
+            let value = self.value_of(e);
+            let parsed: Vec<Result<T, HeaderError>> = if T::LIST {
+                split_list(&value).map(T::parse).collect()
+            } else {
+                vec![T::parse(&value)]
+            };
+            parsed
+        })
+    }
+
+    /// Appends `header` as a new line at the end.
+    pub fn push<T: TypedHeader>(&mut self, header: &T) {
+        let entry = self.append_line(T::NAME.as_str(), format_args!("{header}"));
+        self.entries.push(entry);
+    }
+
+    /// Appends a raw field. The name must be a token and the value must not
+    /// contain CR or LF.
+    pub fn push_raw(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
+        check_raw(name, value)?;
+        let entry = self.append_line(name, format_args!("{value}"));
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    /// Replaces every field of header `T` by one line holding `header`, at the
+    /// position of the first one (or at the end if there was none).
+    pub fn set<T: TypedHeader>(&mut self, header: &T) {
+        let entry = self.append_line(T::NAME.as_str(), format_args!("{header}"));
+        self.replace_all(T::NAME, entry);
+    }
+
+    /// Inserts `header` before every other field (for `Via`, `Route` and
+    /// `Record-Route`, whose order matters; RFC 3261 §16.6, §18.1.1).
+    pub fn push_front<T: TypedHeader>(&mut self, header: &T) {
+        let entry = self.append_line(T::NAME.as_str(), format_args!("{header}"));
+        self.entries.insert(0, entry);
+    }
+
+    /// Removes every field named `name`; returns how many were removed.
+    pub fn remove(&mut self, name: HeaderName) -> usize {
+        let before = self.entries.len();
+        let buf = &self.buf;
+        self.entries.retain(|e| !name.matches(e.name.of(buf)));
+        before - self.entries.len()
+    }
+
+    /// Removes the first field named `name`; returns whether one was removed.
+    pub fn remove_first(&mut self, name: HeaderName) -> bool {
+        let buf = &self.buf;
+        match self.entries.iter().position(|e| name.matches(e.name.of(buf))) {
+            Some(i) => {
+                self.entries.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Copies every field named `name` from `other`, in order, to the end.
+    pub fn copy_from(&mut self, other: &Headers, name: HeaderName) {
+        for entry in other.named(name) {
+            let line = other.line_of(entry);
+            let start = self.buf.len();
+            self.buf.push_str(line);
+            let shift = |s: Span| {
+                Span::new(
+                    start + (s.start - entry.line_start) as usize,
+                    start + (s.end - entry.line_start) as usize,
+                )
+            };
+            self.entries.push(Entry {
+                line_start: offset(start),
+                name: shift(entry.name),
+                value: shift(entry.value),
+                folded: entry.folded,
+            });
+        }
+    }
+
+    /// Writes every field as `line CRLF`, as received or pushed, except that
+    /// `Content-Length` always states `body_len` (RFC 3261 §20.14): a field
+    /// with another value is rewritten, and one is added at the end if none
+    /// exists.
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>, body_len: usize) {
+        let mut length_written = false;
+        for entry in &self.entries {
+            let name = entry.name.of(&self.buf);
+            if HeaderName::CONTENT_LENGTH.matches(name) {
+                length_written = true;
+                let states_len = entry.value.of(&self.buf).trim().parse::<usize>() == Ok(body_len);
+                if !states_len {
+                    write_length(out, name, body_len);
+                    continue;
+                }
+            }
+            out.extend_from_slice(self.line_of(entry).as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        if !length_written {
+            write_length(out, HeaderName::CONTENT_LENGTH.as_str(), body_len);
+        }
+    }
+
+    fn named(&self, name: HeaderName) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(move |e| name.matches(e.name.of(&self.buf)))
+    }
+
+    fn value_of(&self, entry: &Entry) -> Cow<'_, str> {
+        let raw = entry.value.of(&self.buf);
+        if entry.folded { Cow::Owned(unfold(raw)) } else { Cow::Borrowed(raw) }
+    }
+
+    fn line_of(&self, entry: &Entry) -> &str {
+        self.buf.get(entry.line_start as usize..entry.value.end as usize).unwrap_or("")
+    }
+
+    fn append_line(&mut self, name: &str, value: fmt::Arguments<'_>) -> Entry {
+        let line_start = self.buf.len();
+        self.buf.push_str(name);
+        let name_end = self.buf.len();
+        self.buf.push_str(": ");
+        let value_start = self.buf.len();
+        // Writing into a String cannot fail.
+        let _ = self.buf.write_fmt(value);
+        Entry {
+            line_start: offset(line_start),
+            name: Span::new(line_start, name_end),
+            value: Span::new(value_start, self.buf.len()),
+            folded: false,
+        }
+    }
+
+    fn replace_all(&mut self, name: HeaderName, entry: Entry) {
+        let buf = &self.buf;
+        match self.entries.iter().position(|e| name.matches(e.name.of(buf))) {
+            Some(first) => {
+                let mut index = 0;
+                self.entries.retain(|e| {
+                    let keep = index == first || !name.matches(e.name.of(buf));
+                    index += 1;
+                    keep
+                });
+                if let Some(slot) = self.entries.get_mut(first) {
+                    *slot = entry;
+                }
+            }
+            None => self.entries.push(entry),
+        }
+    }
+}
+
+impl PartialEq for Headers {
+    /// Equal when the fields have the same names (as written) and values
+    /// (unfolded), in the same order.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl Eq for Headers {}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+fn write_length(out: &mut Vec<u8>, name: &str, body_len: usize) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(body_len.to_string().as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Replaces each line fold (CRLF or LF followed by whitespace) by one space.
+fn unfold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut lines = raw.split('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first.trim_end_matches('\r').trim_end());
+    }
+    for line in lines {
+        out.push(' ');
+        out.push_str(line.trim_end_matches('\r').trim());
+    }
+    out
+}
+
+fn check_raw(name: &str, value: &str) -> Result<(), HeaderError> {
+    if name.is_empty() || !name.bytes().all(crate::syntax::is_token_byte) {
+        return Err(HeaderError::InvalidRaw("name is not a token"));
+    }
+    if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(HeaderError::InvalidRaw("value contains CR or LF"));
+    }
+    Ok(())
+}
+
+/// Splits a header value at commas that separate list elements (RFC 3261
+/// §7.3.1), skipping commas inside quoted strings and `<...>`. Elements are
+/// trimmed; empty elements are kept so that `a,,b` is seen as malformed.
+pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(value);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let cut = list_comma(text);
+        match cut {
+            Some(i) => {
+                rest = text.get(i + 1..);
+                text.get(..i).map(str::trim)
+            }
+            None => {
+                rest = None;
+                Some(text.trim())
+            }
+        }
+    })
+}
+
+/// Index of the first top-level comma in `text`.
+fn list_comma(text: &str) -> Option<usize> {
+    let mut in_quotes = false;
+    let mut in_angle = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_quotes {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_quotes = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_quotes = true,
+            b'<' => in_angle = true,
+            b'>' => in_angle = false,
+            b',' if !in_angle => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_and_case_insensitive_names_match() {
+        assert!(HeaderName::CALL_ID.matches("i"));
+        assert!(HeaderName::CALL_ID.matches("CALL-id"));
+        assert!(!HeaderName::CALL_ID.matches("Call-Info"));
+        assert_eq!(HeaderName::known("v"), Some(HeaderName::VIA));
+    }
+
+    #[test]
+    fn push_set_remove_keep_order() {
+        let mut h = Headers::new();
+        h.push_raw("X-A", "1").unwrap();
+        h.push_raw("X-B", "2").unwrap();
+        h.push_raw("x-a", "3").unwrap();
+        assert_eq!(h.raw_values("X-A").collect::<Vec<_>>(), ["1", "3"]);
+        assert!(h.push_raw("bad name", "v").is_err());
+        assert!(h.push_raw("X-C", "a\r\nb").is_err());
+        let removed = h.remove(HeaderName::new("X-A", None));
+        assert_eq!(removed, 2);
+        assert_eq!(h.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>(), ["X-B=2"]);
+    }
+
+    #[test]
+    fn split_list_respects_quotes_and_angles() {
+        let parts: Vec<_> = split_list(r#""a, b" <sip:x;p=1,2>;q=1 , c,,"#).collect();
+        assert_eq!(parts, [r#""a, b" <sip:x;p=1,2>;q=1"#, "c", "", ""]);
+    }
+
+    #[test]
+    fn unfold_joins_continuation_lines() {
+        assert_eq!(unfold("a\r\n   b\r\n\tc"), "a b c");
+    }
+}

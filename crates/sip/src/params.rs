@@ -1,0 +1,220 @@
+//! Header and URI parameters: `;name[=value]` lists (RFC 3261 §19.1.1,
+//! §25.1 `generic-param`).
+
+use std::fmt;
+
+/// An ordered list of `;name[=value]` parameters, stored as one string.
+///
+/// Names compare case-insensitively. Values are kept as written (a quoted
+/// value keeps its quotes, an IPv6 reference its brackets).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Params(String);
+
+/// Why a parameter list could not be parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamsError {
+    EmptyName,
+    BadName,
+    BadValue,
+    Unterminated,
+}
+
+impl ParamsError {
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Self::EmptyName => "empty parameter",
+            Self::BadName => "parameter name is not a token",
+            Self::BadValue => "invalid parameter value",
+            Self::Unterminated => "unterminated quoted parameter value",
+        }
+    }
+}
+
+impl Params {
+    /// No parameters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses header parameters that follow a value: `s` is empty or starts
+    /// with `;` (whitespace around `;` and `=` is allowed, RFC 3261 §7.3.1).
+    pub(crate) fn parse_header(s: &str) -> Result<Self, ParamsError> {
+        let mut out = Params::new();
+        let mut rest = s.trim_start();
+        while !rest.is_empty() {
+            let after = rest.strip_prefix(';').ok_or(ParamsError::BadValue)?.trim_start();
+            let name_len = after.bytes().take_while(|&b| crate::syntax::is_token_byte(b)).count();
+            let (name, tail) = after.split_at_checked(name_len).ok_or(ParamsError::BadName)?;
+            if name.is_empty() {
+                return Err(if tail.starts_with(';') || tail.is_empty() { ParamsError::EmptyName } else { ParamsError::BadName });
+            }
+            let tail = tail.trim_start();
+            let (value, tail) = match tail.strip_prefix('=') {
+                Some(v) => {
+                    let (value, tail) = split_gen_value(v.trim_start())?;
+                    (Some(value), tail)
+                }
+                None => (None, tail),
+            };
+            out.push(name, value);
+            rest = tail.trim_start();
+        }
+        Ok(out)
+    }
+
+    /// Appends a parameter (no check: for values built by this crate).
+    pub fn push(&mut self, name: &str, value: Option<&str>) {
+        self.0.push(';');
+        self.0.push_str(name);
+        if let Some(v) = value {
+            self.0.push('=');
+            self.0.push_str(v);
+        }
+    }
+
+    /// Sets `name` to `value`, replacing an existing parameter of that name.
+    pub fn set(&mut self, name: &str, value: Option<&str>) {
+        self.remove(name);
+        self.push(name, value);
+    }
+
+    /// Removes every parameter called `name`.
+    pub fn remove(&mut self, name: &str) {
+        if !self.contains(name) {
+            return;
+        }
+        let mut kept = Params::new();
+        for (n, v) in self.iter().filter(|(n, _)| !n.eq_ignore_ascii_case(name)) {
+            kept.push(n, v);
+        }
+        *self = kept;
+    }
+
+    /// The parameter `name`: `None` if absent, `Some(None)` if it has no value.
+    pub fn get(&self, name: &str) -> Option<Option<&str>> {
+        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    }
+
+    /// Whether the parameter `name` is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// True when there is no parameter.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every parameter as `(name, value)`, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        iter_params(&self.0)
+    }
+
+    /// The list as written, each parameter preceded by `;`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Params({:?})", self.0)
+    }
+}
+
+/// Iterates `;name[=value]` pairs of a well-formed list (from [`Params`] or
+/// a parsed URI), splitting at `;` outside quotes.
+pub(crate) fn iter_params(s: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
+    let mut rest = s.strip_prefix(';').unwrap_or(s);
+    let mut done = s.is_empty();
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let end = param_end(rest);
+        let (item, tail) = rest.split_at_checked(end).unwrap_or((rest, ""));
+        match tail.strip_prefix(';') {
+            Some(t) => rest = t,
+            None => done = true,
+        }
+        Some(match item.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (item, None),
+        })
+    })
+}
+
+/// Index of the `;` ending the first parameter of `s` (or its length).
+fn param_end(s: &str) -> usize {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b';' if !quoted => return i,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// Splits a `gen-value` (token, host or quoted-string) off the front of `s`.
+fn split_gen_value(s: &str) -> Result<(&str, &str), ParamsError> {
+    let len = if s.starts_with('"') {
+        crate::syntax::quoted_len(s).ok_or(ParamsError::Unterminated)?
+    } else {
+        s.bytes().take_while(|&b| is_value_byte(b)).count()
+    };
+    match s.split_at_checked(len) {
+        Some((value, rest)) if !value.is_empty() => Ok((value, rest)),
+        _ => Err(ParamsError::BadValue),
+    }
+}
+
+/// Bytes of an unquoted `gen-value`: token characters plus those of a host
+/// (`:` and `[]` for IPv6, RFC 5118 §4.5 allows both forms in `received`).
+fn is_value_byte(b: u8) -> bool {
+    crate::syntax::is_token_byte(b) || matches!(b, b':' | b'[' | b']')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_params_allow_whitespace_and_quotes() {
+        let p = Params::parse_header(" ;   tag    = 1918181833n ; +sip.instance=\"<urn:a;b>\";lr").unwrap();
+        assert_eq!(p.as_str(), ";tag=1918181833n;+sip.instance=\"<urn:a;b>\";lr");
+        assert_eq!(p.get("TAG"), Some(Some("1918181833n")));
+        assert_eq!(p.get("+sip.instance"), Some(Some("\"<urn:a;b>\"")));
+        assert_eq!(p.get("lr"), Some(None));
+        assert_eq!(p.get("x"), None);
+    }
+
+    #[test]
+    fn malformed_header_params_are_rejected() {
+        assert_eq!(Params::parse_header(";;"), Err(ParamsError::EmptyName));
+        assert_eq!(Params::parse_header(";a=\"x"), Err(ParamsError::Unterminated));
+        assert_eq!(Params::parse_header(";a= "), Err(ParamsError::BadValue));
+        assert_eq!(Params::parse_header("x"), Err(ParamsError::BadValue));
+    }
+
+    #[test]
+    fn set_and_remove() {
+        let mut p = Params::new();
+        p.push("a", Some("1"));
+        p.push("b", None);
+        p.set("A", Some("2"));
+        assert_eq!(p.to_string(), ";b;A=2");
+        p.remove("b");
+        assert_eq!(p.to_string(), ";A=2");
+    }
+}

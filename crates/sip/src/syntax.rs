@@ -1,0 +1,161 @@
+//! Character classes and small grammar pieces shared by the parsers
+//! (RFC 3261 §25.1).
+
+use std::borrow::Cow;
+
+/// `token` characters: alphanum and `-.!%*_+`'~`.
+pub(crate) fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
+}
+
+/// Whether `s` is a non-empty `token`.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_token_byte)
+}
+
+/// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
+pub(crate) fn is_word_byte(b: u8) -> bool {
+    is_token_byte(b)
+        || matches!(b, b'(' | b')' | b'<' | b'>' | b':' | b'\\' | b'"' | b'/' | b'[' | b']' | b'?' | b'{' | b'}')
+}
+
+/// `unreserved` (RFC 3261 §25.1): alphanum and `-_.!~*'()`.
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+}
+
+/// Whether every byte of `s` is `allowed` or part of a `%XX` escape.
+pub(crate) fn all_escaped_or(s: &str, allowed: impl Fn(u8) -> bool) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return false;
+            }
+            i += 3;
+        } else if allowed(b) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Decodes `%XX` escapes (RFC 3261 §19.1.2). Invalid escapes stay as written.
+pub(crate) fn unescape(s: &str) -> Cow<'_, [u8]> {
+    if !s.contains('%') {
+        return Cow::Borrowed(s.as_bytes());
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let decoded = (b == b'%')
+            .then(|| {
+                let hi = hex_value(*bytes.get(i + 1)?)?;
+                let lo = hex_value(*bytes.get(i + 2)?)?;
+                Some(hi << 4 | lo)
+            })
+            .flatten();
+        match decoded {
+            Some(v) => {
+                out.push(v);
+                i += 3;
+            }
+            None => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+/// Splits a leading `quoted-string` off `s` (which starts with `"`), returning
+/// the unescaped content and the rest after the closing quote.
+pub(crate) fn take_quoted(s: &str) -> Option<(String, &str)> {
+    let body = s.strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, body.get(i + 1..)?)),
+            '\\' => out.push(chars.next()?.1),
+            '\r' | '\n' => return None,
+            _ => out.push(c),
+        }
+    }
+    None
+}
+
+/// Length of the leading `quoted-string` of `s` (which starts with `"`),
+/// quotes included.
+pub(crate) fn quoted_len(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in s.bytes().enumerate().skip(1) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Writes `s` as a `quoted-string`, escaping `"` and `\`.
+pub(crate) fn write_quoted(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    out.write_char('"')?;
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.write_char('\\')?;
+        }
+        out.write_char(c)?;
+    }
+    out.write_char('"')
+}
+
+/// Parses an unsigned decimal of at most `max`, digits only.
+pub(crate) fn parse_decimal(s: &str, max: u64) -> Option<u64> {
+    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u64>().ok().filter(|&n| n <= max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_strings_unescape() {
+        let (text, rest) = take_quoted(r#""J Rosenberg \\\"" <sip:x>"#).unwrap();
+        assert_eq!(text, r#"J Rosenberg \""#);
+        assert_eq!(rest, " <sip:x>");
+        assert!(take_quoted(r#""unterminated <sip:x>"#).is_none());
+        assert_eq!(quoted_len(r#""a\"b"c"#), Some(6));
+    }
+
+    #[test]
+    fn escapes_decode() {
+        assert_eq!(&*unescape("a%40b%00"), b"a@b\0");
+        assert_eq!(&*unescape("50%"), b"50%");
+        assert!(all_escaped_or("a%2Fb", is_unreserved));
+        assert!(!all_escaped_or("a%2", is_unreserved));
+    }
+
+    #[test]
+    fn decimals_are_bounded() {
+        assert_eq!(parse_decimal("0068", 255), Some(68));
+        assert_eq!(parse_decimal("300", 255), None);
+        assert_eq!(parse_decimal("36893488147419103232", u64::from(u32::MAX)), None);
+        assert_eq!(parse_decimal("-1", 10), None);
+    }
+}
