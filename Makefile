@@ -20,6 +20,7 @@ build: setup
 	$(ENV) wasm_env trunk build --release
 
 test-native:
+	$(ENV) scripts/check-deps.sh
 	$(ENV) cargo test --workspace --locked
 
 test-wasm:
