@@ -1,0 +1,223 @@
+//! `WWW-Authenticate` / `Proxy-Authenticate` values (RFC 3261 §20.44, §20.27,
+//! §25.1 `challenge`; RFC 7616 §3.3; RFC 8760 §2.4).
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::params::{AuthParam, Quoted, parse_params, split_digest};
+use super::{Algorithm, AuthError, Qop};
+
+/// A Digest challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    /// `realm`: the protection space, shown to users (RFC 7616 §3.3).
+    pub realm: String,
+    /// `nonce`: server-chosen, used once per `nc` sequence.
+    pub nonce: String,
+    /// `opaque`: returned unchanged in credentials.
+    pub opaque: Option<String>,
+    /// `algorithm`; `None` when absent, which means MD5 (RFC 7616 §3.3).
+    pub algorithm: Option<Algorithm>,
+    /// The `qop` options offered; empty when absent (RFC 2069 compatibility).
+    /// Unknown options are dropped.
+    pub qop: Vec<Qop>,
+    /// `stale=true`: the nonce expired but the previous digest was right.
+    pub stale: bool,
+    /// `domain`: space-separated URIs of the protection space.
+    pub domain: Option<String>,
+    /// `userhash=true`: send `H(username:realm)` as the username (RFC 7616 §3.4.4).
+    pub userhash: bool,
+    /// Parameters this stack does not interpret (e.g. `charset`), kept in order.
+    pub extra: Vec<AuthParam>,
+}
+
+impl Challenge {
+    /// A challenge with only `realm` and `nonce`, as a server builds one.
+    pub fn new(realm: impl Into<String>, nonce: impl Into<String>) -> Self {
+        Self {
+            realm: realm.into(),
+            nonce: nonce.into(),
+            opaque: None,
+            algorithm: None,
+            qop: Vec::new(),
+            stale: false,
+            domain: None,
+            userhash: false,
+            extra: Vec::new(),
+        }
+    }
+
+    /// The algorithm to compute with: the one named, or MD5.
+    pub fn effective_algorithm(&self) -> Algorithm {
+        self.algorithm.unwrap_or(Algorithm::Md5)
+    }
+
+    /// Parses one header value (`Digest realm="...", nonce="..."...`).
+    ///
+    /// Fails for another scheme, a missing `realm` or `nonce`, or an
+    /// `algorithm` this stack cannot compute.
+    pub fn parse(value: &str) -> Result<Self, AuthError> {
+        let params = parse_params(split_digest(value)?)?;
+        let mut realm = None;
+        let mut nonce = None;
+        let mut challenge = Self::new(String::new(), String::new());
+        for param in params {
+            match param.name.to_ascii_lowercase().as_str() {
+                "realm" => realm = Some(param.value),
+                "nonce" => nonce = Some(param.value),
+                "opaque" => challenge.opaque = Some(param.value),
+                "algorithm" => challenge.algorithm = Some(param.value.parse()?),
+                "qop" => challenge.qop = parse_qop_options(&param.value),
+                "stale" => challenge.stale = param.value.eq_ignore_ascii_case("true"),
+                "domain" => challenge.domain = Some(param.value),
+                "userhash" => challenge.userhash = param.value.eq_ignore_ascii_case("true"),
+                _ => challenge.extra.push(param),
+            }
+        }
+        challenge.realm = realm.ok_or(AuthError::MissingParam("realm"))?;
+        challenge.nonce = nonce.ok_or(AuthError::MissingParam("nonce"))?;
+        Ok(challenge)
+    }
+}
+
+/// `qop-options` is a quoted, comma-separated list (RFC 7616 §3.3).
+fn parse_qop_options(value: &str) -> Vec<Qop> {
+    value
+        .split(',')
+        .filter_map(|t| Qop::from_token(t.trim()))
+        .collect()
+}
+
+impl FromStr for Challenge {
+    type Err = AuthError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Challenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Digest realm={}, nonce={}",
+            Quoted(&self.realm),
+            Quoted(&self.nonce)
+        )?;
+        if let Some(opaque) = &self.opaque {
+            write!(f, ", opaque={}", Quoted(opaque))?;
+        }
+        if let Some(algorithm) = self.algorithm {
+            write!(f, ", algorithm={algorithm}")?;
+        }
+        if !self.qop.is_empty() {
+            let options: Vec<&str> = self.qop.iter().map(|q| q.as_str()).collect();
+            write!(f, ", qop={}", Quoted(&options.join(",")))?;
+        }
+        if self.stale {
+            f.write_str(", stale=true")?;
+        }
+        if let Some(domain) = &self.domain {
+            write!(f, ", domain={}", Quoted(domain))?;
+        }
+        if self.userhash {
+            f.write_str(", userhash=true")?;
+        }
+        for param in &self.extra {
+            write!(f, ", {param}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Picks, among header values of one response, the strongest challenge this
+/// stack supports for each realm (RFC 8760 §2.4: a server may offer one
+/// challenge per algorithm; RFC 3261 §22.3: several realms are answered
+/// together). Ties keep the server's order (RFC 7616 §3.7). Values that are
+/// not Digest or not supported are skipped.
+pub fn select_challenges<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Challenge> {
+    let mut chosen: Vec<Challenge> = Vec::new();
+    for challenge in values.into_iter().filter_map(|v| Challenge::parse(v).ok()) {
+        if is_session_without_qop(&challenge) {
+            continue;
+        }
+        match chosen.iter_mut().find(|c| c.realm == challenge.realm) {
+            Some(existing) => {
+                let stronger = challenge.effective_algorithm().strength()
+                    > existing.effective_algorithm().strength();
+                if stronger {
+                    *existing = challenge;
+                }
+            }
+            None => chosen.push(challenge),
+        }
+    }
+    chosen
+}
+
+/// A `-sess` algorithm needs a cnonce, which is only sent with a qop
+/// (RFC 2617 §3.2.2); such a challenge cannot be answered.
+fn is_session_without_qop(challenge: &Challenge) -> bool {
+    challenge.effective_algorithm().is_session() && challenge.qop.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rfc_7616_challenge() {
+        // RFC 7616 §3.9.1.
+        let value = r#"Digest
+       realm="http-auth@example.org",
+       qop="auth, auth-int",
+       algorithm=SHA-256,
+       nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+       opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS""#;
+        let c = Challenge::parse(value).unwrap();
+        assert_eq!(c.realm, "http-auth@example.org");
+        assert_eq!(c.qop, vec![Qop::Auth, Qop::AuthInt]);
+        assert_eq!(c.algorithm, Some(Algorithm::Sha256));
+        assert_eq!(c.nonce, "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v");
+        assert_eq!(
+            c.opaque.as_deref(),
+            Some("FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS")
+        );
+        assert!(!c.stale);
+    }
+
+    #[test]
+    fn requires_realm_and_nonce() {
+        assert!(matches!(
+            Challenge::parse(r#"Digest nonce="n""#),
+            Err(AuthError::MissingParam("realm"))
+        ));
+        assert!(matches!(
+            Challenge::parse(r#"Digest realm="r""#),
+            Err(AuthError::MissingParam("nonce"))
+        ));
+    }
+
+    #[test]
+    fn selects_strongest_per_realm() {
+        let values = [
+            r#"Digest realm="a", nonce="1", algorithm=MD5, qop="auth""#,
+            r#"Digest realm="a", nonce="2", algorithm=SHA-512-256, qop="auth""#,
+            r#"Digest realm="a", nonce="3", algorithm=SHA-256, qop="auth""#,
+            r#"Digest realm="b", nonce="4""#,
+            r#"Digest realm="a", nonce="5", algorithm=SHA-3""#,
+            r#"Basic realm="a""#,
+        ];
+        let chosen = select_challenges(values);
+        assert_eq!(chosen.len(), 2);
+        assert_eq!(chosen[0].nonce, "2");
+        assert_eq!(chosen[1].nonce, "4");
+    }
+
+    #[test]
+    fn skips_session_algorithm_without_qop() {
+        assert!(
+            select_challenges([r#"Digest realm="a", nonce="1", algorithm=MD5-sess"#]).is_empty()
+        );
+    }
+}
