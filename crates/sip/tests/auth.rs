@@ -493,3 +493,71 @@ fn malformed_values_are_errors_not_panics() {
         assert!(Credentials::parse(value).is_err(), "{value:?}");
     }
 }
+
+mod typed_headers {
+    use vani_sip::auth::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
+    use vani_sip::headers::{Headers, TypedHeader};
+
+    use super::*;
+
+    const CHALLENGE: &str = r#"Digest realm="atlanta.com", nonce="84a4cc6f3082121f32b42a2187831a9e", opaque="op", algorithm=SHA-256, qop="auth""#;
+    const CREDENTIALS: &str = r#"Digest username="alice", realm="atlanta.com", nonce="84a4cc6f3082121f32b42a2187831a9e", uri="sip:atlanta.com", response="7587245234b3434cc3412213e5f113a5432", algorithm=SHA-256, cnonce="c", opaque="op", qop=auth, nc=00000001"#;
+
+    fn round_trip<T: TypedHeader + PartialEq + std::fmt::Debug>(value: &str) {
+        let mut headers = Headers::new();
+        headers.push_raw(T::NAME.as_str(), value).unwrap();
+        let typed = headers.get::<T>().unwrap().unwrap();
+        assert_eq!(typed.to_string(), value);
+        let mut again = Headers::new();
+        again.push(&typed);
+        assert_eq!(again.get::<T>().unwrap().unwrap(), typed);
+    }
+
+    #[test]
+    fn each_auth_header_round_trips() {
+        round_trip::<WwwAuthenticate>(CHALLENGE);
+        round_trip::<ProxyAuthenticate>(CHALLENGE);
+        round_trip::<Authorization>(CREDENTIALS);
+        round_trip::<ProxyAuthorization>(CREDENTIALS);
+    }
+
+    #[test]
+    fn challenges_are_read_from_a_header_store() {
+        let mut headers = Headers::new();
+        headers
+            .push_raw(
+                "WWW-Authenticate",
+                r#"Digest realm="atlanta.com", nonce="a", algorithm=MD5"#,
+            )
+            .unwrap();
+        headers.push_raw("www-authenticate", CHALLENGE).unwrap();
+        let all: Vec<WwwAuthenticate> = headers
+            .get_all::<WwwAuthenticate>()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(all.len(), 2);
+        let texts: Vec<String> = all.iter().map(ToString::to_string).collect();
+        let mut client = DigestClient::new("alice", "pw");
+        assert_eq!(
+            client.handle_challenge(ChallengeKind::Www, texts.iter().map(String::as_str)),
+            Decision::Retry
+        );
+        let answer = client.authorize(&GET_DIR, "c").unwrap().remove(0);
+        assert_eq!(answer.credentials.algorithm, Some(Algorithm::Sha256));
+        let mut out = Headers::new();
+        out.push(&Authorization(answer.credentials.clone()));
+        assert_eq!(
+            out.get::<Authorization>().unwrap().unwrap().0,
+            answer.credentials
+        );
+    }
+
+    #[test]
+    fn a_broken_value_is_a_header_error() {
+        let mut headers = Headers::new();
+        headers
+            .push_raw("Proxy-Authenticate", r#"Digest realm="x""#)
+            .unwrap();
+        assert!(headers.get::<ProxyAuthenticate>().unwrap().is_err());
+    }
+}

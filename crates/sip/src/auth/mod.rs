@@ -6,7 +6,9 @@
 //! - RFC 7616 §3 (SHA-256, SHA-512-256, `-sess` variants, `userhash`);
 //! - RFC 8760 §2 (the same algorithms in SIP; several challenges, strongest wins).
 //!
-//! [`Challenge`] and [`Credentials`] parse from and print to header values.
+//! [`Challenge`] and [`Credentials`] parse from and print to header values;
+//! [`WwwAuthenticate`], [`ProxyAuthenticate`], [`Authorization`] and
+//! [`ProxyAuthorization`] wrap them as typed headers.
 //! [`DigestClient`] is the state a user agent keeps per registration or call;
 //! [`DigestVerifier`] checks credentials on the server side. Randomness (the
 //! client nonce) is an input: this module never draws random numbers. No type
@@ -16,6 +18,7 @@ mod algorithm;
 mod challenge;
 mod client;
 mod credentials;
+mod headers;
 mod params;
 mod verifier;
 
@@ -23,6 +26,7 @@ pub use algorithm::{Algorithm, Qop, to_hex};
 pub use challenge::{Challenge, select_challenges};
 pub use client::{Answer, ChallengeKind, Decision, DigestClient, StopReason};
 pub use credentials::{Credentials, DigestRequest, Password};
+pub use headers::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
 pub use params::AuthParam;
 pub use verifier::{DigestVerifier, VerifyError};
 
@@ -48,6 +52,25 @@ pub enum AuthError {
     /// The nonce was used 2^32 - 1 times.
     #[error("nonce count exhausted")]
     NonceCountExhausted,
+}
+
+impl AuthError {
+    /// A short fixed description, for errors that carry only static text.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::NotDigest(_) => "scheme is not Digest",
+            Self::Malformed(reason) => reason,
+            Self::MissingParam("realm") => "missing realm",
+            Self::MissingParam("nonce") => "missing nonce",
+            Self::MissingParam("username") => "missing username",
+            Self::MissingParam("uri") => "missing uri",
+            Self::MissingParam("response") => "missing response",
+            Self::MissingParam(_) => "missing parameter",
+            Self::UnsupportedAlgorithm(_) => "unsupported algorithm",
+            Self::EmptyCnonce => "empty cnonce",
+            Self::NonceCountExhausted => "nonce count exhausted",
+        }
+    }
 }
 
 /// A `cnonce` from caller-supplied random bytes: their lower-case hex.
