@@ -8,6 +8,8 @@
 pub mod auth;
 pub mod headers;
 pub mod params;
+pub mod time;
+pub mod ua;
 mod syntax;
 
 /// The SIP version string this stack speaks (RFC 3261 §7.1).
