@@ -6,12 +6,12 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 ENV := . scripts/env.sh &&
 
-.PHONY: run test setup build test-native test-wasm test-e2e
+.PHONY: run test setup build test-native test-wasm test-e2e test-wire
 
 run:
 	scripts/run.sh
 
-test: setup test-native test-wasm test-e2e
+test: setup test-native test-wasm test-e2e test-wire
 
 setup:
 	scripts/setup.sh
@@ -28,3 +28,9 @@ test-wasm:
 
 test-e2e: build
 	tests/e2e/run.sh
+
+# The SIP stack on the wire: its native driver against Kamailio and SIPp, in a
+# private network namespace with only loopback (nothing leaves the machine).
+test-wire: setup
+	$(ENV) cargo test -p vani-sip-ws --no-run --locked
+	$(ENV) unshare --net --fork -- bash -c 'ip link set lo up && cargo test -p vani-sip-ws --offline --locked -- --include-ignored --test-threads=1'
