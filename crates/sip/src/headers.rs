@@ -145,6 +145,8 @@ header_names! {
     EXPIRES = "Expires";
     /// RFC 4474 §9.1
     IDENTITY = "Identity", "y";
+    /// RFC 3261 §20.20
+    FROM = "From", "f";
     /// RFC 3261 §20.22
     MAX_FORWARDS = "Max-Forwards";
     /// RFC 3261 §20.23

@@ -6,10 +6,15 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod auth;
+pub mod header;
 pub mod headers;
+pub mod message;
+pub mod name_addr;
 pub mod params;
+pub mod parse;
 pub mod time;
 pub mod ua;
+pub mod uri;
 mod syntax;
 
 /// The SIP version string this stack speaks (RFC 3261 §7.1).

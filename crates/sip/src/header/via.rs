@@ -1,0 +1,245 @@
+//! `Via` (RFC 3261 §20.42, §18.2.1 `received`, RFC 3581 `rport`, RFC 5118
+//! §4.5 IPv6 `received`).
+
+use std::fmt;
+use std::net::Ipv6Addr;
+
+use super::{Branch, header_params};
+use crate::headers::{HeaderError, HeaderName, TypedHeader};
+use crate::params::Params;
+
+/// The transport of a `Via` (RFC 3261 §20.42, RFC 7118 §5 for WS/WSS).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// UDP
+    Udp,
+    /// TCP
+    Tcp,
+    /// TLS
+    Tls,
+    /// SCTP
+    Sctp,
+    /// WebSocket
+    Ws,
+    /// Secure WebSocket
+    Wss,
+    /// Any other token, kept as written.
+    Other(String),
+}
+
+impl Transport {
+    fn parse(token: &str) -> Transport {
+        const KNOWN: [(&str, Transport); 6] = [
+            ("UDP", Transport::Udp),
+            ("TCP", Transport::Tcp),
+            ("TLS", Transport::Tls),
+            ("SCTP", Transport::Sctp),
+            ("WS", Transport::Ws),
+            ("WSS", Transport::Wss),
+        ];
+        KNOWN
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(token))
+            .map_or_else(|| Transport::Other(token.to_owned()), |(_, t)| t)
+    }
+
+    /// The transport token (upper case for known transports).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Transport::Udp => "UDP",
+            Transport::Tcp => "TCP",
+            Transport::Tls => "TLS",
+            Transport::Sctp => "SCTP",
+            Transport::Ws => "WS",
+            Transport::Wss => "WSS",
+            Transport::Other(t) => t,
+        }
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One `Via` value: `SIP/2.0/<transport> <host>[:<port>];params`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Via {
+    /// The transport.
+    pub transport: Transport,
+    /// The sent-by host: a name, an IPv4 address or a bracketed IPv6 reference.
+    pub host: String,
+    /// The sent-by port.
+    pub port: Option<u16>,
+    /// Parameters (`branch`, `received`, `rport`, `maddr`, `ttl`, ...).
+    pub params: Params,
+}
+
+impl Via {
+    /// A `Via` with a `branch` parameter and nothing else.
+    pub fn new(transport: Transport, host: impl Into<String>, port: Option<u16>, branch: &Branch) -> Self {
+        let mut params = Params::new();
+        params.push("branch", Some(branch.as_str()));
+        Self { transport, host: host.into(), port, params }
+    }
+
+    /// The `branch` parameter (RFC 3261 §8.1.1.7).
+    pub fn branch(&self) -> Option<&str> {
+        self.params.get("branch").flatten()
+    }
+
+    /// The `received` parameter (RFC 3261 §18.2.1), brackets removed from an
+    /// IPv6 address if present (RFC 5118 §4.5 accepts both forms).
+    pub fn received(&self) -> Option<&str> {
+        let value = self.params.get("received").flatten()?;
+        Some(value.strip_prefix('[').and_then(|v| v.strip_suffix(']')).unwrap_or(value))
+    }
+
+    /// The `rport` parameter (RFC 3581): `Some(None)` when present without a
+    /// value (a request for it), `Some(Some(port))` when filled in.
+    pub fn rport(&self) -> Option<Option<u16>> {
+        self.params.get("rport").map(|v| v.and_then(|p| p.parse().ok()))
+    }
+
+    /// The `maddr` parameter.
+    pub fn maddr(&self) -> Option<&str> {
+        self.params.get("maddr").flatten()
+    }
+
+    /// The `ttl` parameter.
+    pub fn ttl(&self) -> Option<u8> {
+        self.params.get("ttl").flatten().and_then(|t| t.parse().ok())
+    }
+
+    /// Sets `received` (RFC 3261 §18.2.1).
+    pub fn set_received(&mut self, address: &str) {
+        self.params.set("received", Some(address));
+    }
+
+    /// Fills in `rport` (RFC 3581 §4).
+    pub fn set_rport(&mut self, port: u16) {
+        self.params.set("rport", Some(&port.to_string()));
+    }
+}
+
+impl TypedHeader for Via {
+    const NAME: HeaderName = HeaderName::VIA;
+    const LIST: bool = true;
+
+    fn parse(value: &str) -> Result<Self, HeaderError> {
+        let bad = |reason| HeaderError::malformed(Self::NAME, reason);
+        let (name, rest) = value.split_once('/').ok_or(bad("missing sent-protocol"))?;
+        let (version, rest) = rest.split_once('/').ok_or(bad("missing sent-protocol"))?;
+        if !name.trim().eq_ignore_ascii_case("SIP") || version.trim() != "2.0" {
+            return Err(bad("sent-protocol is not SIP/2.0"));
+        }
+        let rest = rest.trim_start();
+        let transport_len = rest.bytes().take_while(|&b| crate::syntax::is_token_byte(b)).count();
+        let (transport, rest) = rest.split_at_checked(transport_len).ok_or(bad("missing transport"))?;
+        if transport.is_empty() || !rest.starts_with([' ', '\t']) {
+            return Err(bad("missing transport"));
+        }
+        let rest = rest.trim_start();
+        let sent_by_len = rest.find([';', ' ', '\t']).unwrap_or(rest.len());
+        let (sent_by, params) = rest.split_at_checked(sent_by_len).ok_or(bad("missing sent-by"))?;
+        let (host, port) = split_sent_by(sent_by).ok_or(bad("invalid sent-by host or port"))?;
+        Ok(Self {
+            transport: Transport::parse(transport),
+            host: host.to_owned(),
+            port,
+            params: header_params(Self::NAME, params)?,
+        })
+    }
+}
+
+/// `host[:port]` where host is a name, IPv4 address or IPv6 reference.
+fn split_sent_by(sent_by: &str) -> Option<(&str, Option<u16>)> {
+    let host_len = if sent_by.starts_with('[') {
+        let close = sent_by.find(']')?;
+        sent_by.get(1..close)?.parse::<Ipv6Addr>().ok()?;
+        close + 1
+    } else {
+        sent_by.find(':').unwrap_or(sent_by.len())
+    };
+    let (host, port) = sent_by.split_at_checked(host_len)?;
+    let host_ok = host.starts_with('[')
+        || (!host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
+    if !host_ok {
+        return None;
+    }
+    let port = match port.strip_prefix(':') {
+        Some(p) => Some(crate::syntax::parse_decimal(p, u64::from(u16::MAX)).and_then(|n| u16::try_from(n).ok())?),
+        None if port.is_empty() => None,
+        None => return None,
+    };
+    Some((host, port))
+}
+
+impl fmt::Display for Via {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SIP/2.0/{} {}", self.transport, self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        write!(f, "{}", self.params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header::assert_round_trip;
+
+    #[test]
+    fn round_trips_all_params() {
+        let v: Via = assert_round_trip(
+            "SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK776asdhds;received=192.0.2.1;rport=5060",
+            "SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK776asdhds;received=192.0.2.1;rport=5060",
+        );
+        assert_eq!(v.transport, Transport::Wss);
+        assert_eq!(v.branch(), Some("z9hG4bK776asdhds"));
+        assert_eq!(v.received(), Some("192.0.2.1"));
+        assert_eq!(v.rport(), Some(Some(5060)));
+    }
+
+    #[test]
+    fn accepts_torture_whitespace() {
+        let v: Via = assert_round_trip(
+            "SIP  /   2.0 /UDP    192.0.2.2;branch=390skdjuw",
+            "SIP/2.0/UDP 192.0.2.2;branch=390skdjuw",
+        );
+        assert_eq!(v.host, "192.0.2.2");
+        let v: Via = assert_round_trip(
+            "SIP  /    2.0   / UDP  192.168.255.111   ; branch= z9hG4bK30239",
+            "SIP/2.0/UDP 192.168.255.111;branch=z9hG4bK30239",
+        );
+        assert_eq!(v.port, None);
+    }
+
+    #[test]
+    fn ipv6_sent_by_and_received_rfc5118() {
+        let v: Via = assert_round_trip(
+            "SIP/2.0/UDP [2001:db8::9:1]:5070;branch=z9hG4bKas3;received=[2001:db8::9:255];rport",
+            "SIP/2.0/UDP [2001:db8::9:1]:5070;branch=z9hG4bKas3;received=[2001:db8::9:255];rport",
+        );
+        assert_eq!(v.received(), Some("2001:db8::9:255"));
+        assert_eq!(v.rport(), Some(None));
+        let v = Via::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3").unwrap();
+        assert_eq!(v.received(), Some("2001:db8::9:255"));
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for bad in ["SIP/2.0/UDP 192.0.2.15;;", ";", "", "SIP/2.0/UDP", "SIP/3.0/UDP h", "SIP/2.0/UDP h:99999", "SIP/2.0/UDP [::1"] {
+            assert!(Via::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn builds_with_branch() {
+        let mut v = Via::new(Transport::Ws, "a.invalid", None, &Branch::from_random(0xabc));
+        v.set_rport(1234);
+        assert_eq!(v.to_string(), "SIP/2.0/WS a.invalid;branch=z9hG4bK00000000000000000000000000000abc;rport=1234");
+    }
+}

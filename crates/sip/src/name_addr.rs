@@ -1,0 +1,159 @@
+//! Addresses with display names and header parameters: `name-addr` and
+//! `addr-spec` (RFC 3261 §20.10, §25.1), as in `From`, `To`, `Contact`,
+//! `Route`, `Refer-To` and `P-Asserted-Identity`.
+
+use std::fmt;
+
+use crate::params::Params;
+use crate::syntax::{is_token_byte, take_quoted, write_quoted};
+use crate::uri::Uri;
+
+/// An address: optional display name, URI and header parameters
+/// (`"Alice" <sip:alice@example.com>;tag=1928301774`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameAddr {
+    /// The display name, unquoted and unescaped (UTF-8 allowed).
+    pub display_name: Option<String>,
+    /// The address.
+    pub uri: Uri,
+    /// Header parameters after the address (`;tag=...`, `;expires=...`).
+    pub params: Params,
+}
+
+/// Why an address could not be parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddrError {
+    /// Quoted display name without its closing quote.
+    UnterminatedQuote,
+    /// A display name with characters that need quoting.
+    DisplayName,
+    /// `<` without `>`, or whitespace inside the brackets.
+    Brackets,
+    /// The URI itself.
+    Uri,
+    /// A bare `addr-spec` holding `,` or `?`, which needs `<>` (RFC 3261 §20.10).
+    NeedsBrackets,
+    /// The header parameters.
+    Params(&'static str),
+}
+
+impl AddrError {
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Self::UnterminatedQuote => "unterminated quoted display name",
+            Self::DisplayName => "display name has characters that must be quoted",
+            Self::Brackets => "malformed <...> around the URI",
+            Self::Uri => "invalid URI",
+            Self::NeedsBrackets => "a URI with ',' or '?' must be enclosed in <>",
+            Self::Params(reason) => reason,
+        }
+    }
+}
+
+impl NameAddr {
+    /// An address with no display name and no parameters.
+    pub fn new(uri: Uri) -> Self {
+        Self { display_name: None, uri, params: Params::new() }
+    }
+
+    /// The same address with a display name.
+    pub fn with_display_name(mut self, name: impl Into<String>) -> Self {
+        self.display_name = Some(name.into());
+        self
+    }
+
+    /// The `tag` parameter (RFC 3261 §19.3).
+    pub fn tag(&self) -> Option<&str> {
+        self.params.get("tag").flatten()
+    }
+
+    /// Parses `name-addr` or `addr-spec` followed by header parameters.
+    pub(crate) fn parse(value: &str) -> Result<Self, AddrError> {
+        let value = value.trim();
+        let (display_name, rest) = if value.starts_with('"') {
+            let (name, rest) = take_quoted(value).ok_or(AddrError::UnterminatedQuote)?;
+            if !rest.trim_start().starts_with('<') {
+                return Err(AddrError::Brackets);
+            }
+            (Some(name), rest.trim_start())
+        } else if let Some(lt) = value.find('<') {
+            let words = value.get(..lt).unwrap_or("").trim();
+            if !words.split_ascii_whitespace().all(|w| w.bytes().all(is_token_byte)) {
+                return Err(AddrError::DisplayName);
+            }
+            let name = (!words.is_empty()).then(|| words.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
+            (name, value.get(lt..).unwrap_or(""))
+        } else {
+            return Self::parse_addr_spec(value);
+        };
+        let inner_and_rest = rest.strip_prefix('<').ok_or(AddrError::Brackets)?;
+        let close = inner_and_rest.find('>').ok_or(AddrError::Brackets)?;
+        let inner = inner_and_rest.get(..close).unwrap_or("");
+        let uri = Uri::parse(inner).map_err(|_| AddrError::Uri)?;
+        let params = Params::parse_header(inner_and_rest.get(close + 1..).unwrap_or(""))
+            .map_err(|e| AddrError::Params(e.reason()))?;
+        Ok(Self { display_name, uri, params })
+    }
+
+    /// `addr-spec` form: parameters after the first `;` belong to the header.
+    fn parse_addr_spec(value: &str) -> Result<Self, AddrError> {
+        let uri_len = value.find(|c: char| c == ';' || c.is_ascii_whitespace()).unwrap_or(value.len());
+        let (uri_text, rest) = value.split_at_checked(uri_len).unwrap_or((value, ""));
+        if uri_text.contains([',', '?']) {
+            return Err(AddrError::NeedsBrackets);
+        }
+        let uri = Uri::parse(uri_text).map_err(|_| AddrError::Uri)?;
+        let params = Params::parse_header(rest).map_err(|e| AddrError::Params(e.reason()))?;
+        Ok(Self { display_name: None, uri, params })
+    }
+}
+
+impl fmt::Display for NameAddr {
+    /// Always the `name-addr` form, with the display name quoted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(name) = &self.display_name {
+            write_quoted(f, name)?;
+            f.write_str(" ")?;
+        }
+        write!(f, "<{}>{}", self.uri, self.params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_quoted_token_and_bare_forms() {
+        let a = NameAddr::parse(r#""J Rosenberg \\\""       <sip:jdrosen@example.com> ; tag = 98asjd8"#).unwrap();
+        assert_eq!(a.display_name.as_deref(), Some(r#"J Rosenberg \""#));
+        assert_eq!(a.tag(), Some("98asjd8"));
+        let b = NameAddr::parse("caller<sip:caller@example.com>;tag=323").unwrap();
+        assert_eq!(b.display_name.as_deref(), Some("caller"));
+        let c = NameAddr::parse("sip:+19725552222@gw1.example.net;unknownparam").unwrap();
+        assert_eq!(c.uri.as_str(), "sip:+19725552222@gw1.example.net");
+        assert_eq!(c.params.get("unknownparam"), Some(None));
+        let d = NameAddr::parse("\"Ünïcödé Nàme\" <sip:u@example.com>").unwrap();
+        assert_eq!(d.display_name.as_deref(), Some("Ünïcödé Nàme"));
+    }
+
+    #[test]
+    fn rejects_rfc4475_address_defects() {
+        assert_eq!(NameAddr::parse("\"Mr. J. User <sip:j.user@example.com>"), Err(AddrError::UnterminatedQuote));
+        assert_eq!(NameAddr::parse("Bell, Alexander <sip:a.g.bell@example.com>"), Err(AddrError::DisplayName));
+        assert_eq!(NameAddr::parse("\"Watson, Thomas\" < sip:t.watson@example.org >"), Err(AddrError::Uri));
+        assert_eq!(
+            NameAddr::parse("sip:user@example.com?Route=%3Csip:sip.example.com%3E"),
+            Err(AddrError::NeedsBrackets)
+        );
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for text in [r#""A \"B\"" <sip:a@b>;tag=x"#, "<sip:a@b;lr>", "\"Ü\" <tel:+1234;ext=5>;q=0.5"] {
+            let a = NameAddr::parse(text).unwrap();
+            assert_eq!(a.to_string(), text);
+            assert_eq!(NameAddr::parse(&a.to_string()).unwrap(), a);
+        }
+    }
+}

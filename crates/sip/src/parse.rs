@@ -1,0 +1,321 @@
+//! The message parser (RFC 3261 §7, §25) and its resource limits.
+//!
+//! One input is one message: a WebSocket frame (RFC 7118 §5) or a datagram.
+//! The body is framed by `Content-Length` (RFC 3261 §18.3); octets after it
+//! are ignored (RFC 4475 §3.1.1.8), and without `Content-Length` the body is
+//! the rest of the input. Several `Content-Length` fields that disagree leave
+//! the framing to the input's end, so that a UA can still answer 400 (RFC 4475
+//! §3.3.9; see [`crate::validate`]).
+//!
+//! The parser checks the start line and the header-field framing only;
+//! header values are checked when read (see [`crate::headers`]) and request
+//! semantics by [`crate::validate`], so each defect is reported by the layer
+//! RFC 4475 assigns it to. Lines may end in CRLF or, leniently, a bare LF
+//! (the RFC 5118 archive uses LF).
+
+use memchr::memchr;
+
+use crate::headers::{Entry, HeaderName, Headers, Span, offset};
+use crate::message::{Message, Method, Request, Response, SipVersion, StatusCode};
+use crate::uri::{Uri, UriError};
+
+/// Resource caps applied while parsing, so that no input costs unbounded
+/// memory or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted input, start line to end of body, in bytes.
+    pub max_message_size: usize,
+    /// Most header fields (lines, counting each folded field once).
+    pub max_headers: usize,
+    /// Longest physical line, in bytes.
+    pub max_line_length: usize,
+}
+
+impl Default for Limits {
+    /// 64 KiB messages (RFC 3261 §18.1.1's UDP ceiling), 256 header fields,
+    /// 8 KiB lines.
+    fn default() -> Self {
+        Self { max_message_size: 65_535, max_headers: 256, max_line_length: 8_192 }
+    }
+}
+
+/// Why an input is not a SIP message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The input exceeds [`Limits::max_message_size`].
+    #[error("message of {size} bytes exceeds the {limit}-byte size limit")]
+    TooLarge {
+        /// Input size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More header fields than [`Limits::max_headers`].
+    #[error("more than {limit} header fields (header count limit)")]
+    TooManyHeaders {
+        /// The limit.
+        limit: usize,
+    },
+    /// A line longer than [`Limits::max_line_length`].
+    #[error("line {line} is longer than the {limit}-byte line length limit")]
+    LineTooLong {
+        /// 1-based line number.
+        line: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The input is empty (or only blank lines).
+    #[error("empty message")]
+    Empty,
+    /// The start line or headers are not UTF-8.
+    #[error("start line or header fields are not valid UTF-8")]
+    NotUtf8,
+    /// The start line is malformed.
+    #[error("malformed start line: {0}")]
+    StartLine(&'static str),
+    /// The Request-URI is malformed.
+    #[error("malformed Request-URI: {0}")]
+    RequestUri(#[source] UriError),
+    /// A header line is malformed.
+    #[error("malformed header field on line {line}: {reason}")]
+    HeaderLine {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// `Content-Length` is not a non-negative decimal number.
+    #[error("Content-Length is not a non-negative number")]
+    InvalidContentLength,
+    /// `Content-Length` announces more bytes than the input holds.
+    #[error("Content-Length says {declared} bytes but only {available} follow the headers")]
+    BodyTruncated {
+        /// Announced length.
+        declared: usize,
+        /// Bytes present.
+        available: usize,
+    },
+}
+
+/// Parses one message.
+pub(crate) fn parse_message(input: &[u8], limits: &Limits) -> Result<Message, ParseError> {
+    if input.len() > limits.max_message_size {
+        return Err(ParseError::TooLarge { size: input.len(), limit: limits.max_message_size });
+    }
+    // RFC 3261 §7.5: ignore CRLFs before the start line.
+    let start = input.iter().position(|&b| b != b'\r' && b != b'\n').ok_or(ParseError::Empty)?;
+    let input = input.get(start..).unwrap_or_default();
+    let head = scan_head(input, limits)?;
+    let text = std::str::from_utf8(input.get(..head.headers_end).unwrap_or_default()).map_err(|_| ParseError::NotUtf8)?;
+    let start_line = text.get(..head.start_line_end).unwrap_or("");
+    let header_text = text.get(head.headers_start..).unwrap_or("");
+    let headers = Headers::from_parts(header_text.to_owned(), head.entries);
+    let rest = input.get(head.body_start..).unwrap_or_default();
+    let body = frame_body(&headers, rest)?.to_vec();
+    parse_start_line(start_line, headers, body)
+}
+
+/// Where the parts of the head are.
+struct Head {
+    start_line_end: usize,
+    headers_start: usize,
+    /// End of the last header line (before its line end).
+    headers_end: usize,
+    body_start: usize,
+    /// Spans relative to `headers_start`.
+    entries: Vec<Entry>,
+}
+
+/// Finds the start line and header lines, unfolding continuation lines.
+fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
+    let (first_end, mut pos) = next_line(input, 0, 1, limits)?;
+    let headers_start = pos;
+    let mut entries: Vec<Entry> = Vec::with_capacity(16);
+    let mut headers_end = headers_start;
+    let mut line_no = 1;
+    while pos < input.len() {
+        line_no += 1;
+        let (end, next) = next_line(input, pos, line_no, limits)?;
+        let line = input.get(pos..end).unwrap_or_default();
+        match line.first() {
+            None => {
+                pos = next;
+                break;
+            }
+            Some(b' ' | b'\t') => {
+                let last = entries.last_mut().ok_or(ParseError::HeaderLine { line: line_no, reason: "continuation line before any header" })?;
+                if line.iter().any(|b| !b.is_ascii_whitespace()) {
+                    last.value.end = offset(trimmed_end(input, pos, end) - headers_start);
+                    last.folded = true;
+                }
+            }
+            Some(_) => {
+                if entries.len() >= limits.max_headers {
+                    return Err(ParseError::TooManyHeaders { limit: limits.max_headers });
+                }
+                entries.push(header_entry(input, pos, end, headers_start, line_no)?);
+            }
+        }
+        headers_end = end;
+        pos = next;
+    }
+    Ok(Head { start_line_end: first_end, headers_start, headers_end, body_start: pos.min(input.len()), entries })
+}
+
+/// The end of the line starting at `pos` (before CR LF) and the start of the
+/// next line.
+fn next_line(input: &[u8], pos: usize, line_no: usize, limits: &Limits) -> Result<(usize, usize), ParseError> {
+    let rest = input.get(pos..).unwrap_or_default();
+    let (len, next) = match memchr(b'\n', rest) {
+        Some(nl) => (nl, pos + nl + 1),
+        None => (rest.len(), input.len()),
+    };
+    if len > limits.max_line_length {
+        return Err(ParseError::LineTooLong { line: line_no, limit: limits.max_line_length });
+    }
+    let end = pos + len;
+    let end = if end > pos && input.get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+    Ok((end, next))
+}
+
+/// `header-name HCOLON value` (RFC 3261 §7.3.1); whitespace may precede the
+/// colon.
+fn header_entry(input: &[u8], pos: usize, end: usize, base: usize, line: usize) -> Result<Entry, ParseError> {
+    let bytes = input.get(pos..end).unwrap_or_default();
+    let name_len = bytes.iter().take_while(|&&b| crate::syntax::is_token_byte(b)).count();
+    if name_len == 0 {
+        return Err(ParseError::HeaderLine { line, reason: "header name is not a token" });
+    }
+    let after_name = bytes.get(name_len..).unwrap_or_default();
+    let ws = after_name.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    if after_name.get(ws) != Some(&b':') {
+        return Err(ParseError::HeaderLine { line, reason: "missing ':' after the header name" });
+    }
+    let value_from = name_len + ws + 1;
+    let lead = bytes.get(value_from..).unwrap_or_default().iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let value_start = (pos + value_from + lead).min(end);
+    let value_end = trimmed_end(input, value_start, end);
+    Ok(Entry {
+        line_start: offset(pos - base),
+        name: Span::new(pos - base, pos + name_len - base),
+        value: Span::new(value_start - base, value_end - base),
+        folded: false,
+    })
+}
+
+/// `end`, moved back over trailing whitespace but not before `start`.
+fn trimmed_end(input: &[u8], start: usize, end: usize) -> usize {
+    let line = input.get(start..end).unwrap_or_default();
+    start + line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1)
+}
+
+/// The body, framed by `Content-Length`.
+fn frame_body<'a>(headers: &Headers, rest: &'a [u8]) -> Result<&'a [u8], ParseError> {
+    let mut declared: Option<usize> = None;
+    let mut conflicting = false;
+    for value in headers.raw_values(HeaderName::CONTENT_LENGTH.as_str()) {
+        let len = crate::syntax::parse_decimal(value.trim(), u64::MAX)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(ParseError::InvalidContentLength)?;
+        conflicting |= declared.is_some_and(|d| d != len);
+        declared = Some(len);
+    }
+    match declared {
+        Some(len) if !conflicting => {
+            rest.get(..len).ok_or(ParseError::BodyTruncated { declared: len, available: rest.len() })
+        }
+        _ => Ok(rest),
+    }
+}
+
+fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Message, ParseError> {
+    if line.starts_with("SIP/") {
+        let (version, rest) = line.split_once(' ').ok_or(ParseError::StartLine("missing status code"))?;
+        let version = parse_version(version)?;
+        let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+        let valid = code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit());
+        let status = code
+            .parse()
+            .ok()
+            .filter(|_| valid)
+            .and_then(StatusCode::new)
+            .ok_or(ParseError::StartLine("status code is not three digits from 100 to 699"))?;
+        if reason.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
+            return Err(ParseError::StartLine("control character in reason phrase"));
+        }
+        return Ok(Message::Response(Response { version, status, reason: reason.to_owned(), headers, body }));
+    }
+    let mut parts = line.split(' ');
+    let (Some(method), Some(uri), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(ParseError::StartLine("a request line is method, URI and version separated by single spaces"));
+    };
+    let method: Method = method.parse().map_err(|_| ParseError::StartLine("method is not a token"))?;
+    if uri.starts_with('<') {
+        return Err(ParseError::StartLine("Request-URI must not be enclosed in <>"));
+    }
+    let uri = Uri::parse(uri).map_err(ParseError::RequestUri)?;
+    let version = parse_version(version)?;
+    Ok(Message::Request(Request { method, uri, version, headers, body }))
+}
+
+/// `SIP/1*DIGIT.1*DIGIT` (RFC 3261 §7.1; other versions are answered 505).
+fn parse_version(text: &str) -> Result<SipVersion, ParseError> {
+    let bad = ParseError::StartLine("version is not SIP/<major>.<minor>");
+    let numbers = text.get(..4).filter(|p| p.eq_ignore_ascii_case("SIP/")).and_then(|_| text.get(4..));
+    let (major, minor) = numbers.and_then(|n| n.split_once('.')).ok_or(bad.clone())?;
+    let number = |s: &str| crate::syntax::parse_decimal(s, 255).and_then(|n| u8::try_from(n).ok());
+    match (number(major), number(minor)) {
+        (Some(major), Some(minor)) => Ok(SipVersion { major, minor }),
+        _ => Err(bad),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Message;
+
+    const OPTIONS: &[u8] = b"OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nCall-ID: a\r\nl: 4\r\n\r\nbodyEXTRA";
+
+    #[test]
+    fn frames_body_by_content_length() {
+        let Ok(Message::Request(r)) = Message::parse(OPTIONS) else { panic!("not a request") };
+        assert_eq!(r.method, Method::Options);
+        assert_eq!(r.body, b"body");
+        assert_eq!(r.headers.get_raw("call-id").as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn limits_say_which_was_hit() {
+        let tight = Limits { max_message_size: 10, ..Limits::default() };
+        assert!(matches!(Message::parse_with_limits(OPTIONS, &tight), Err(ParseError::TooLarge { limit: 10, .. })));
+        let tight = Limits { max_headers: 2, ..Limits::default() };
+        assert_eq!(Message::parse_with_limits(OPTIONS, &tight), Err(ParseError::TooManyHeaders { limit: 2 }));
+        let tight = Limits { max_line_length: 20, ..Limits::default() };
+        assert_eq!(Message::parse_with_limits(OPTIONS, &tight), Err(ParseError::LineTooLong { line: 1, limit: 20 }));
+    }
+
+    #[test]
+    fn rejects_bad_start_lines() {
+        for bad in [
+            &b"SIP/2.0 4294967301 better not break the receiver\r\n\r\n"[..],
+            b"INVITE  sip:a@b SIP/2.0\r\n\r\n",
+            b"INVITE sip:a@b SIP/2.0 \r\n\r\n",
+            b"INVITE <sip:a@b> SIP/2.0\r\n\r\n",
+            b"INVITE sip:a@b SIP/X\r\n\r\n",
+            b"\r\n\r\n",
+        ] {
+            assert!(Message::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn content_length_errors() {
+        assert_eq!(Message::parse(b"BYE sip:a@b SIP/2.0\r\nl: -1\r\n\r\n"), Err(ParseError::InvalidContentLength));
+        assert_eq!(
+            Message::parse(b"BYE sip:a@b SIP/2.0\r\nl: 9\r\n\r\nabc"),
+            Err(ParseError::BodyTruncated { declared: 9, available: 3 })
+        );
+    }
+}
