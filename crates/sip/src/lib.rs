@@ -12,6 +12,7 @@ pub mod message;
 pub mod name_addr;
 pub mod params;
 pub mod parse;
+pub mod sdp;
 pub mod time;
 pub mod ua;
 pub mod uri;
