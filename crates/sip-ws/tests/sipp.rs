@@ -19,7 +19,10 @@ const SIPP_TIMEOUT: Duration = Duration::from_secs(20);
 async fn sipp_options_answered_by_kamailio() {
     let ports = support::ports(BASE_PORT);
     let kamailio = Kamailio::start(ports.ws, ports.sip);
-    Sipp::new("options.xml", kamailio.sip_port, ports.sipp, SIPP_TIMEOUT).run().await.assert_success();
+    Sipp::new("options.xml", kamailio.sip_port, ports.sipp, SIPP_TIMEOUT)
+        .run()
+        .await
+        .assert_success();
 }
 
 /// SIPp registers a demo account with digest authentication (401, then 200).
@@ -42,10 +45,19 @@ async fn sipp_registers_with_digest_auth() {
 async fn sipp_register_with_wrong_password_fails() {
     let ports = support::ports(BASE_PORT);
     let kamailio = Kamailio::start(ports.ws, ports.sip);
-    let verdict = Sipp::new("register.xml", kamailio.sip_port, ports.sipp, Duration::from_secs(5))
-        .args(["-s", "1003", "-au", "1003", "-ap", "wrong"])
-        .args(["-key", "contact_port", &ports.sipp_uas.to_string()])
-        .run()
-        .await;
-    assert_eq!(verdict.status.code(), Some(1), "SIPp must count the call as failed");
+    let verdict = Sipp::new(
+        "register.xml",
+        kamailio.sip_port,
+        ports.sipp,
+        Duration::from_secs(5),
+    )
+    .args(["-s", "1003", "-au", "1003", "-ap", "wrong"])
+    .args(["-key", "contact_port", &ports.sipp_uas.to_string()])
+    .run()
+    .await;
+    assert_eq!(
+        verdict.status.code(),
+        Some(1),
+        "SIPp must count the call as failed"
+    );
 }

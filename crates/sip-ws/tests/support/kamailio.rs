@@ -49,7 +49,12 @@ impl Kamailio {
             .process_group(0)
             .spawn()
             .expect("start scripts/kamailio.sh (is kamailio installed?)");
-        let mut kamailio = Self { child, log, ws_port, sip_port };
+        let mut kamailio = Self {
+            child,
+            log,
+            ws_port,
+            sip_port,
+        };
         kamailio.wait_listening();
         kamailio
     }
@@ -75,7 +80,10 @@ impl Kamailio {
                     break;
                 }
                 if let Ok(Some(status)) = self.child.try_wait() {
-                    panic!("Kamailio exited ({status}) before listening:\n{}", self.log_tail(40));
+                    panic!(
+                        "Kamailio exited ({status}) before listening:\n{}",
+                        self.log_tail(40)
+                    );
                 }
                 assert!(
                     Instant::now() < deadline,
@@ -100,7 +108,11 @@ impl Kamailio {
 impl Drop for Kamailio {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("--- Kamailio log ({}) ---\n{}", self.log.display(), self.log_tail(80));
+            eprintln!(
+                "--- Kamailio log ({}) ---\n{}",
+                self.log.display(),
+                self.log_tail(80)
+            );
         }
         self.signal_group("-TERM");
         let deadline = Instant::now() + STOP_TIMEOUT;

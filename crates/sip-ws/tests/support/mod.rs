@@ -14,7 +14,12 @@ use std::sync::atomic::{AtomicU16, Ordering};
 pub fn ports(base: u16) -> Ports {
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let block = base + NEXT.fetch_add(10, Ordering::Relaxed);
-    Ports { ws: block, sip: block + 1, sipp: block + 2, sipp_uas: block + 3 }
+    Ports {
+        ws: block,
+        sip: block + 1,
+        sipp: block + 2,
+        sipp_uas: block + 3,
+    }
 }
 
 /// The loopback ports of one test.

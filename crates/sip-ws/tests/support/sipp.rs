@@ -40,7 +40,11 @@ impl Sipp {
             // meant for SIPp back to its own listener.
             .args(["-i", SIPP_IP, "-t", "u1", "-m", "1", "-l", "1", "-nostdin"])
             .args(["-p", &local_port.to_string()])
-            .args(["-timeout", &format!("{}s", timeout.as_secs().max(1)), "-timeout_error"])
+            .args([
+                "-timeout",
+                &format!("{}s", timeout.as_secs().max(1)),
+                "-timeout_error",
+            ])
             .arg("-trace_err")
             .arg("-trace_msg")
             .current_dir(&workdir)
@@ -48,7 +52,11 @@ impl Sipp {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        Self { command, name: scenario.to_owned(), workdir }
+        Self {
+            command,
+            name: scenario.to_owned(),
+            workdir,
+        }
     }
 
     /// Adds arguments (`-s USER`, `-au`, `-ap`, `-key NAME VALUE`, ...).
@@ -63,8 +71,15 @@ impl Sipp {
 
     /// Starts SIPp in the background.
     pub fn spawn(mut self) -> Running {
-        let child = self.command.spawn().expect("start sipp (is sip-tester installed?)");
-        Running { child: Some(child), name: self.name, workdir: self.workdir }
+        let child = self
+            .command
+            .spawn()
+            .expect("start sipp (is sip-tester installed?)");
+        Running {
+            child: Some(child),
+            name: self.name,
+            workdir: self.workdir,
+        }
     }
 
     /// Runs SIPp to the end and returns its verdict.
@@ -133,7 +148,10 @@ fn read_logs(dir: &Path) -> String {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "log") {
                 out.push_str(&format!("== {} ==\n", path.display()));
-                out.push_str(&tail(&std::fs::read_to_string(&path).unwrap_or_default(), 80));
+                out.push_str(&tail(
+                    &std::fs::read_to_string(&path).unwrap_or_default(),
+                    80,
+                ));
                 out.push('\n');
             }
         }
