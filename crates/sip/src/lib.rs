@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod auth;
+pub mod dialog;
 pub mod header;
 pub mod headers;
 pub mod message;
@@ -14,6 +15,7 @@ pub mod params;
 pub mod parse;
 pub mod sdp;
 pub mod time;
+pub mod transaction;
 pub mod ua;
 pub mod uri;
 mod syntax;

@@ -31,6 +31,10 @@
 //! [`UserAgent::set_local_description`]; it passes the peer's SDP up with
 //! [`Event::RemoteDescription`].
 
+mod build;
+mod call;
+mod register;
+mod server;
 mod types;
 
 pub use types::{
@@ -39,19 +43,95 @@ pub use types::{
     SubscriptionHandle, SubscriptionState, Transport, UaError,
 };
 
-use crate::time::Instant;
+use std::collections::{BTreeMap, VecDeque};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+
+use crate::auth::cnonce_from_random;
+use crate::message::Message;
+use crate::time::{Duration, Instant};
+use crate::transaction::{TimerConfig, TransactionTable};
+
+use call::Call;
+use register::{KeepAlive, Registration};
+
+/// Who a client transaction reports to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Owner {
+    /// The registration.
+    Register,
+    /// A call's INVITE, re-INVITE, BYE, INFO...
+    Call(CallHandle),
+    /// An out-of-dialog MESSAGE.
+    Message(MessageHandle),
+    /// Nobody waits for the result (BYE of a forked leg, CANCEL).
+    Nobody,
+}
+
+/// A MESSAGE in flight, kept to answer a challenge once.
+#[derive(Clone, Debug)]
+struct PendingMessage {
+    target: crate::uri::Uri,
+    content_type: String,
+    body: String,
+    call_id: String,
+    from_tag: String,
+    cseq: u32,
+    authenticated: bool,
+}
 
 /// A SIP user agent over one WebSocket flow (RFC 7118).
 pub struct UserAgent {
     config: Config,
+    timers: TimerConfig,
+    rng: ChaCha20Rng,
+    out: VecDeque<Output>,
+    transactions: TransactionTable<Owner>,
+    connected: bool,
+    /// RFC 7118 §5: the random `.invalid` host of our Via and Contact.
+    host: String,
+    /// The user part of our Contact.
+    contact_user: String,
+    registration: Registration,
+    keepalive: KeepAlive,
+    calls: BTreeMap<CallHandle, Call>,
+    messages: BTreeMap<MessageHandle, PendingMessage>,
+    next_handle: u32,
+    digest: crate::auth::DigestClient,
+    /// The deadline was handed out since the last input or command.
+    timeout_reported: bool,
 }
 
 impl UserAgent {
     /// A user agent with `config`, its RNG seeded with `seed` (draw it from a
     /// cryptographic source in production; fix it in tests).
     pub fn new(config: Config, seed: [u8; 32], now: Instant) -> Self {
-        let _ = (seed, now);
-        UserAgent { config }
+        let _ = now;
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let host = format!("{}.invalid", random_token(&mut rng, 12));
+        let contact_user = random_token(&mut rng, 8);
+        let timers = TimerConfig { t1: config.t1 };
+        let digest =
+            crate::auth::DigestClient::new(config.auth_username.clone(), config.password.clone());
+        let registration = Registration::new(&mut rng, config.register_expires);
+        UserAgent {
+            config,
+            timers,
+            rng,
+            out: VecDeque::new(),
+            transactions: TransactionTable::new(timers),
+            connected: false,
+            host,
+            contact_user,
+            registration,
+            keepalive: KeepAlive::default(),
+            calls: BTreeMap::new(),
+            messages: BTreeMap::new(),
+            next_handle: 1,
+            digest,
+            timeout_reported: false,
+        }
     }
 
     // ---- inputs ----
@@ -59,37 +139,67 @@ impl UserAgent {
     /// The WebSocket is open. Re-registers if a registration was wanted
     /// (RFC 5626 §4.4.1 flow recovery) and starts keep-alives.
     pub fn handle_transport_connected(&mut self, now: Instant) {
-        let _ = now;
+        self.connected = true;
+        if self.registration.wanted {
+            self.send_register(now);
+        }
     }
 
     /// One WebSocket frame arrived: a SIP request or response, or a CRLF
     /// keep-alive pong (RFC 5626 §3.5.1).
     pub fn handle_message(&mut self, now: Instant, bytes: &[u8]) {
-        let _ = (now, bytes);
+        if !bytes.is_empty() && bytes.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+            self.handle_keepalive(now, bytes);
+            return;
+        }
+        match Message::parse(bytes) {
+            Ok(Message::Request(request)) => self.handle_request(now, request),
+            Ok(Message::Response(response)) => self.handle_response(now, response),
+            Err(error) => self.handle_unparsable(now, bytes, &error.to_string()),
+        }
+        self.fire_timers(now);
     }
 
     /// A deadline given by [`Output::Timeout`] passed (early or late calls are
     /// fine: only expired timers fire).
     pub fn handle_timeout(&mut self, now: Instant) {
-        let _ = now;
+        self.timeout_reported = false;
+        self.fire_timers(now);
     }
 
-    /// The WebSocket closed. Pending transactions fail; calls stay until their
-    /// own timers decide, registration waits for the next connection.
+    /// The WebSocket closed. Pending transactions fail; calls that were not
+    /// yet answered end, registration waits for the next connection.
     pub fn handle_transport_closed(&mut self, now: Instant) {
-        let _ = now;
+        self.connected = false;
+        self.keepalive = KeepAlive::default();
+        for failure in self.transactions.handle_transport_closed() {
+            self.client_failed(now, failure.owner, &failure.request, failure.error);
+        }
+        let handles: Vec<CallHandle> = self.calls.keys().copied().collect();
+        for handle in handles {
+            self.end_call(handle, EndReason::TransportClosed);
+        }
+        if self.registration.wanted {
+            self.registration.phase = register::Phase::Idle;
+            self.set_registration(RegistrationState::Registering);
+        }
     }
 
     // ---- commands: registration ----
 
     /// Starts (or restarts) registration (RFC 3261 §10.2, RFC 5626 §4.2).
     pub fn register(&mut self, now: Instant) {
-        let _ = now;
+        self.registration.wanted = true;
+        self.registration.expires = self.config.register_expires;
+        self.registration.min_expires_retried = false;
+        self.digest.handle_success();
+        self.send_register(now);
     }
 
     /// Removes our binding (Expires: 0, RFC 3261 §10.2.2).
     pub fn unregister(&mut self, now: Instant) {
-        let _ = now;
+        self.registration.wanted = false;
+        self.send_unregister(now);
     }
 
     // ---- commands: calls ----
@@ -103,8 +213,7 @@ impl UserAgent {
         target: &str,
         media: MediaKind,
     ) -> Result<CallHandle, UaError> {
-        let _ = (now, target, media);
-        Err(UaError::NotConnected)
+        self.start_call(now, target, media, true, None)
     }
 
     /// Places a call with an INVITE without SDP (RFC 3261 §13.2.1): the offer
@@ -114,8 +223,7 @@ impl UserAgent {
         now: Instant,
         target: &str,
     ) -> Result<CallHandle, UaError> {
-        let _ = (now, target);
-        Err(UaError::NotConnected)
+        self.start_call(now, target, MediaKind::Audio, false, None)
     }
 
     /// Hands the stack the SDP it asked for with
@@ -126,57 +234,55 @@ impl UserAgent {
         call: CallHandle,
         sdp: String,
     ) -> Result<(), UaError> {
-        let _ = (now, call, sdp);
-        Err(UaError::NoSuchCall)
+        let result = self.local_description(now, call, sdp);
+        self.fire_timers(now);
+        result
     }
 
     /// Sends 180 Ringing for an incoming call (automatic when
     /// [`Config::auto_ringing`] is set).
     pub fn ring(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
-        let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        self.send_ringing(now, call)
     }
 
     /// Accepts an incoming call. The 200 leaves once the answer (or, for an
     /// INVITE without SDP, the offer) is set.
     pub fn answer(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
-        let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        self.accept_call(now, call)
     }
 
     /// Rejects an incoming call with a 4xx-6xx `status` (486 busy, 603
     /// decline...).
     pub fn reject(&mut self, now: Instant, call: CallHandle, status: u16) -> Result<(), UaError> {
-        let _ = (now, call, status);
-        Err(UaError::NoSuchCall)
+        let result = self.reject_call(now, call, status);
+        self.fire_timers(now);
+        result
     }
 
     /// Ends a call whatever its state: CANCEL before the answer, BYE after,
     /// 603 for an unanswered incoming call.
     pub fn hangup(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
-        let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        let result = self.hangup_call(now, call);
+        self.fire_timers(now);
+        result
     }
 
     /// Puts a connected call on hold: re-INVITE with our last SDP turned
     /// `sendonly` (or `inactive` if the peer holds us too; RFC 3264 §8.4).
     pub fn hold(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
-        let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        self.change_hold(now, call, true)
     }
 
     /// Takes a call off hold: re-INVITE with our SDP back to `sendrecv`.
     pub fn resume(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
-        let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        self.change_hold(now, call, false)
     }
 
     /// Starts a new offer/answer exchange on a connected call (ICE restart,
     /// adding or removing video): the stack asks for an offer with
     /// [`Event::LocalDescriptionNeeded`] and sends it in a re-INVITE.
     pub fn renegotiate(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
-        let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        self.start_renegotiation(now, call)
     }
 
     /// Sends one DTMF digit in an INFO request.
@@ -188,8 +294,7 @@ impl UserAgent {
         duration_ms: u32,
         format: DtmfFormat,
     ) -> Result<(), UaError> {
-        let _ = (now, call, digit, duration_ms, format);
-        Err(UaError::NoSuchCall)
+        self.send_info_dtmf(now, call, digit, duration_ms, format)
     }
 
     /// Sends a MESSAGE (RFC 3428) outside any dialog.
@@ -200,15 +305,14 @@ impl UserAgent {
         content_type: &str,
         body: &str,
     ) -> Result<MessageHandle, UaError> {
-        let _ = (now, target, content_type, body);
-        Err(UaError::NotConnected)
+        self.send_page(now, target, content_type, body)
     }
 
     /// Blind transfer: REFER the peer of `call` to `target` (RFC 3515, RFC 5589
     /// §6). Progress comes as [`Event::TransferProgress`].
     pub fn refer(&mut self, now: Instant, call: CallHandle, target: &str) -> Result<(), UaError> {
         let _ = (now, call, target);
-        Err(UaError::NoSuchCall)
+        Err(UaError::Unsupported("REFER"))
     }
 
     /// Attended transfer: REFER the peer of `call` to the peer of `other`, with
@@ -220,7 +324,7 @@ impl UserAgent {
         other: CallHandle,
     ) -> Result<(), UaError> {
         let _ = (now, call, other);
-        Err(UaError::NoSuchCall)
+        Err(UaError::Unsupported("REFER"))
     }
 
     /// Acts on a [`Event::TransferRequested`]: places the new call and reports
@@ -232,13 +336,13 @@ impl UserAgent {
         call: CallHandle,
     ) -> Result<CallHandle, UaError> {
         let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        Err(UaError::Unsupported("REFER"))
     }
 
     /// Refuses a [`Event::TransferRequested`]: a final NOTIFY with 603.
     pub fn reject_transfer(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
         let _ = (now, call);
-        Err(UaError::NoSuchCall)
+        Err(UaError::Unsupported("REFER"))
     }
 
     /// Subscribes to `event` at `target` (RFC 6665 §4.1). Refreshed before
@@ -251,7 +355,7 @@ impl UserAgent {
         expires: u32,
     ) -> Result<SubscriptionHandle, UaError> {
         let _ = (now, target, event, expires);
-        Err(UaError::NotConnected)
+        Err(UaError::Unsupported("SUBSCRIBE"))
     }
 
     /// Ends a subscription we created (SUBSCRIBE with Expires: 0).
@@ -287,18 +391,28 @@ impl UserAgent {
 
     /// Where the registration stands.
     pub fn registration_state(&self) -> RegistrationState {
-        RegistrationState::Unregistered
+        self.registration.public.clone()
     }
 
     /// The state of `call`, if the stack still knows it.
     pub fn call_state(&self, call: CallHandle) -> Option<CallState> {
-        let _ = call;
-        None
+        self.calls.get(&call).map(|c| c.public.clone())
     }
 
     /// Live transactions, dialogs, timers, calls and subscriptions.
     pub fn resources(&self) -> Resources {
-        Resources::default()
+        let call_timers: usize = self.calls.values().map(Call::timer_count).sum();
+        let dialogs: usize = self.calls.values().map(Call::dialog_count).sum();
+        Resources {
+            transactions: self.transactions.len(),
+            dialogs,
+            timers: self.transactions.timer_count()
+                + call_timers
+                + self.registration.timer_count()
+                + self.keepalive.timer_count(),
+            calls: self.calls.len(),
+            subscriptions: 0,
+        }
     }
 
     /// Live client and server transactions.
@@ -318,9 +432,96 @@ impl UserAgent {
 
     // ---- output ----
 
-    /// The next thing the driver must do, or `None` when drained.
+    /// The next thing the driver must do, or `None` when drained. The
+    /// earliest deadline comes last, once per drain.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
-        None
+        if let Some(output) = self.out.pop_front() {
+            return Some(output);
+        }
+        if self.timeout_reported {
+            return None;
+        }
+        self.timeout_reported = true;
+        self.next_timeout().map(Output::Timeout)
     }
+
+    /// The earliest armed deadline.
+    pub fn next_timeout(&self) -> Option<Instant> {
+        let call = self.calls.values().filter_map(Call::deadline).min();
+        [
+            self.transactions.next_deadline(),
+            call,
+            self.registration.deadline(),
+            self.keepalive.deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    // ---- internals shared by the submodules ----
+
+    fn emit(&mut self, event: Event) {
+        self.timeout_reported = false;
+        self.out.push_back(Output::Event(event));
+    }
+
+    fn transmit(&mut self, bytes: Vec<u8>) {
+        self.timeout_reported = false;
+        self.out.push_back(Output::Transmit(bytes));
+    }
+
+    /// Fires every expired timer until none is due, then queues the next
+    /// deadline as the last output.
+    fn fire_timers(&mut self, now: Instant) {
+        // Zero-length timers (D, I, J, K) expire in the same step; loop until
+        // nothing is due. Each round removes or re-arms what fired.
+        for _ in 0..64 {
+            let due = self.next_timeout().is_some_and(|t| t <= now);
+            if !due {
+                break;
+            }
+            let (clients, servers) = self.transactions.handle_timeout(now);
+            for failure in clients {
+                self.client_failed(now, failure.owner, &failure.request, failure.error);
+            }
+            for failure in servers {
+                self.server_failed(now, &failure.request);
+            }
+            self.registration_timers(now);
+            self.keepalive_timers(now);
+            self.call_timers(now);
+        }
+        self.timeout_reported = false;
+    }
+
+    fn next_handle(&mut self) -> u32 {
+        let handle = self.next_handle;
+        self.next_handle = self.next_handle.wrapping_add(1).max(1);
+        handle
+    }
+
+    fn random_hex(&mut self, bytes: usize) -> String {
+        random_token(&mut self.rng, bytes)
+    }
+
+    /// A uniformly drawn duration in `[low, high)` milliseconds.
+    fn random_millis(&mut self, low: u64, high: u64) -> Duration {
+        let span = high.saturating_sub(low).max(1);
+        Duration::from_millis(low + self.rng.next_u64() % span)
+    }
+
+    fn cnonce(&mut self) -> String {
+        let mut bytes = [0u8; 16];
+        self.rng.fill_bytes(&mut bytes);
+        cnonce_from_random(&bytes)
+    }
+}
+
+/// `bytes` random bytes as lower-case hex.
+fn random_token(rng: &mut ChaCha20Rng, bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rng.fill_bytes(&mut buf);
+    crate::auth::to_hex(&buf)
 }

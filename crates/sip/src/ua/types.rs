@@ -507,4 +507,7 @@ pub enum UaError {
     /// The transport is not connected.
     #[error("transport not connected")]
     NotConnected,
+    /// This stack does not implement the feature yet.
+    #[error("{0} is not supported")]
+    Unsupported(&'static str),
 }

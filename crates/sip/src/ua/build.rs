@@ -1,0 +1,349 @@
+//! Building requests and responses (RFC 3261 §8.1.1, §8.2.6, §12.2.1.1,
+//! §17.1.1.3) with RFC 7118 Via and Contact.
+
+use super::{Owner, UserAgent};
+use crate::dialog::Dialog;
+use crate::headers::Headers;
+use crate::message::{Method, Request, Response, StatusCode};
+use crate::time::Instant;
+use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, sent_by_and_branch, tag_of};
+use crate::uri::Uri;
+
+/// Methods this UA handles (Allow, RFC 3261 §20.5).
+pub(super) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE";
+/// Methods a UA may know but this one does not handle: answered 405.
+pub(super) const KNOWN_UNSUPPORTED: &[&str] = &[
+    "REGISTER",
+    "PUBLISH",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "REFER",
+    "UPDATE",
+    "PRACK",
+];
+/// Extensions we support (Supported, RFC 3261 §20.37).
+pub(super) const SUPPORTED: &str = "outbound, path, gruu";
+/// Option tags a Require may name that we accept.
+pub(super) const UNDERSTOOD: &[&str] = &["outbound", "path", "gruu"];
+/// Body types we accept (Accept, RFC 3261 §20.1).
+pub(super) const ACCEPT: &str =
+    "application/sdp, application/dtmf-relay, application/dtmf, text/plain";
+
+/// Adds a raw header; values built here never hold CR or LF.
+pub(super) fn add(headers: &mut Headers, name: &str, value: &str) {
+    let _ = headers.push_raw(name, value);
+}
+
+/// Sets a body with its Content-Type (Content-Length is written on output).
+pub(super) fn set_body(
+    headers: &mut Headers,
+    body_slot: &mut Vec<u8>,
+    content_type: &str,
+    body: &str,
+) {
+    headers.remove(crate::headers::HeaderName::CONTENT_TYPE);
+    if !body.is_empty() {
+        add(headers, "Content-Type", content_type);
+    }
+    *body_slot = body.as_bytes().to_vec();
+}
+
+/// The body as text when its Content-Type is `application/sdp`.
+pub(super) fn sdp_body(headers: &Headers, body: &[u8]) -> Option<String> {
+    if body.is_empty() {
+        return None;
+    }
+    let ct = headers.get_raw("Content-Type")?;
+    if !ct
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("application/sdp")
+    {
+        return None;
+    }
+    String::from_utf8(body.to_vec()).ok()
+}
+
+/// The text of a header, trimmed, or empty.
+pub(super) fn text(headers: &Headers, name: &str) -> String {
+    headers
+        .get_raw(name)
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// `sip:` + `target` when it has no scheme; `@domain` of the AOR when it
+/// has no host.
+pub(super) fn target_uri(target: &str, aor: &str) -> Option<Uri> {
+    let target = target.trim();
+    let with_scheme = if target.contains(':') {
+        target.to_owned()
+    } else {
+        format!("sip:{target}")
+    };
+    let with_host = if with_scheme.contains('@') || !with_scheme.starts_with("sip") {
+        with_scheme
+    } else {
+        let domain = aor.split_once('@').map(|(_, d)| d).unwrap_or("");
+        format!("{with_scheme}@{domain}")
+    };
+    Uri::parse(&with_host).ok()
+}
+
+impl UserAgent {
+    /// A fresh RFC 3261 branch (§8.1.1.7).
+    pub(super) fn new_branch(&mut self) -> String {
+        format!("{BRANCH_COOKIE}{}", self.random_hex(10))
+    }
+
+    /// A fresh tag (§19.3).
+    pub(super) fn new_tag(&mut self) -> String {
+        self.random_hex(6)
+    }
+
+    /// A fresh Call-ID (§8.1.1.4).
+    pub(super) fn new_call_id(&mut self) -> String {
+        self.random_hex(12)
+    }
+
+    /// RFC 7118 §5.1: `SIP/2.0/WS` or `WSS` with our `.invalid` host.
+    pub(super) fn via(&self, branch: &str) -> String {
+        format!(
+            "SIP/2.0/{} {};branch={branch}",
+            self.config.transport.via_token(),
+            self.host
+        )
+    }
+
+    /// Our Contact for dialogs: the public GRUU when the registrar gave one
+    /// (RFC 5627 §4.3), else RFC 7118 §5.2 `transport=ws` with RFC 5626 `ob`.
+    pub(super) fn contact(&self) -> String {
+        if let Some(gruu) = self
+            .registration
+            .gruu
+            .as_ref()
+            .and_then(|g| g.public.clone())
+        {
+            return format!("<{gruu}>");
+        }
+        let ob = if self.config.instance_id.is_some() {
+            ";ob"
+        } else {
+            ""
+        };
+        format!("<sip:{}@{};transport=ws{ob}>", self.contact_user, self.host)
+    }
+
+    /// The URI of our registration Contact (without GRUU).
+    pub(super) fn contact_uri(&self) -> String {
+        let ob = if self.config.instance_id.is_some() {
+            ";ob"
+        } else {
+            ""
+        };
+        format!("sip:{}@{};transport=ws{ob}", self.contact_user, self.host)
+    }
+
+    /// From for requests we originate.
+    pub(super) fn local_from(&self, tag: &str) -> String {
+        match &self.config.display_name {
+            Some(name) => format!(
+                "\"{}\" <{}>;tag={tag}",
+                name.replace(['"', '\\'], ""),
+                self.config.aor
+            ),
+            None => format!("<{}>;tag={tag}", self.config.aor),
+        }
+    }
+
+    /// Route headers for out-of-dialog requests: the Service-Route learnt at
+    /// registration (RFC 3608 §6.1), else the outbound proxy.
+    pub(super) fn outbound_routes(&self) -> Vec<String> {
+        if !self.registration.service_route.is_empty() {
+            return self.registration.service_route.clone();
+        }
+        match &self.config.outbound_proxy {
+            Some(proxy) if proxy.contains(";lr") => vec![format!("<{proxy}>")],
+            Some(proxy) => vec![format!("<{proxy};lr>")],
+            None => Vec::new(),
+        }
+    }
+
+    /// An out-of-dialog request (§8.1.1).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn ood_request(
+        &mut self,
+        method: Method,
+        uri: Uri,
+        to: &str,
+        from_tag: &str,
+        call_id: &str,
+        cseq: u32,
+        with_contact: bool,
+    ) -> Request {
+        let branch = self.new_branch();
+        let mut request = Request::new(method.clone(), uri);
+        let h = &mut request.headers;
+        add(h, "Via", &self.via(&branch));
+        add(h, "Max-Forwards", "70");
+        for route in self.outbound_routes() {
+            add(h, "Route", &route);
+        }
+        add(h, "To", to);
+        add(h, "From", &self.local_from(from_tag));
+        add(h, "Call-ID", call_id);
+        add(h, "CSeq", &format!("{cseq} {method}"));
+        if with_contact {
+            add(h, "Contact", &self.contact());
+        }
+        if let Some(ua) = &self.config.user_agent {
+            add(h, "User-Agent", ua);
+        }
+        request
+    }
+
+    /// A request within `dialog` (§12.2.1.1) with a fresh CSeq (or `seq`
+    /// for ACK and CANCEL).
+    pub(super) fn dialog_request(
+        &mut self,
+        dialog: &mut Dialog,
+        method: Method,
+        seq: Option<u32>,
+    ) -> Option<Request> {
+        let (uri, routes) = dialog.request_parts()?;
+        let seq = match seq {
+            Some(seq) => seq,
+            None => dialog.next_seq(),
+        };
+        let branch = self.new_branch();
+        let mut request = Request::new(method.clone(), uri);
+        let h = &mut request.headers;
+        add(h, "Via", &self.via(&branch));
+        add(h, "Max-Forwards", "70");
+        for route in routes {
+            add(h, "Route", &route);
+        }
+        add(h, "To", &dialog.remote);
+        add(h, "From", &dialog.local);
+        add(h, "Call-ID", &dialog.id.call_id);
+        add(h, "CSeq", &format!("{seq} {method}"));
+        if matches!(
+            method,
+            Method::Invite | Method::Update | Method::Subscribe | Method::Refer | Method::Notify
+        ) {
+            add(h, "Contact", &self.contact());
+        }
+        Some(request)
+    }
+
+    /// Sends `request` in a new client transaction owned by `owner`; ACK is
+    /// sent without one (§17.1.1.3, §13.2.2.4).
+    pub(super) fn send_request(
+        &mut self,
+        now: Instant,
+        request: Request,
+        owner: Owner,
+    ) -> Option<TransactionKey> {
+        let bytes = request.to_bytes();
+        self.transmit(bytes);
+        if request.method == Method::Ack {
+            return None;
+        }
+        let (sent_by, branch) = sent_by_and_branch(&request.headers)?;
+        let key = TransactionKey::new(Role::Client, &branch, &sent_by, &request.method);
+        self.transactions
+            .start_client(now, key.clone(), request, owner);
+        Some(key)
+    }
+
+    /// A response to `request` (§8.2.6.2): Via, From, To (with `to_tag` added
+    /// when it has none), Call-ID, CSeq copied.
+    pub(super) fn response_to(request: &Request, status: u16, to_tag: Option<&str>) -> Response {
+        let code = StatusCode::new(status).unwrap_or(StatusCode::SERVER_INTERNAL_ERROR);
+        let mut response = Response::new(code);
+        let h = &mut response.headers;
+        h.copy_from(&request.headers, crate::headers::HeaderName::VIA);
+        h.copy_from(&request.headers, crate::headers::HeaderName::FROM);
+        let to = text(&request.headers, "To");
+        match to_tag {
+            Some(tag) if tag_of(&to).is_none() && status > 100 => {
+                add(h, "To", &format!("{to};tag={tag}"))
+            }
+            _ => add(h, "To", &to),
+        }
+        h.copy_from(&request.headers, crate::headers::HeaderName::CALL_ID);
+        h.copy_from(&request.headers, crate::headers::HeaderName::CSEQ);
+        response
+    }
+
+    /// Sends `response` on the server transaction of `request`.
+    pub(super) fn send_response(&mut self, now: Instant, request: &Request, response: Response) {
+        let bytes = response.to_bytes();
+        if let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) {
+            let key = TransactionKey::new(Role::Server, &branch, &sent_by, &request.method);
+            self.transactions
+                .server_sent(now, &key, response.status.as_u16(), &bytes);
+        }
+        self.transmit(bytes);
+    }
+
+    /// Sends a plain response with no body.
+    pub(super) fn reply(&mut self, now: Instant, request: &Request, status: u16) {
+        let tag = self.new_tag();
+        let response = Self::response_to(request, status, Some(&tag));
+        self.send_response(now, request, response);
+    }
+
+    /// §17.1.1.3: the ACK for a non-2xx final response, built by the
+    /// transaction from the INVITE: same Request-URI, Call-ID, From, top Via
+    /// and Route, the response's To, CSeq number with method ACK.
+    pub(super) fn ack_for_failure(invite: &Request, response: &Response) -> Request {
+        let mut ack = Request::new(Method::Ack, invite.uri.clone());
+        let h = &mut ack.headers;
+        if let Some(via) = invite.headers.get_raw("Via") {
+            let top = crate::headers::split_list(&via)
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+            add(h, "Via", &top);
+        }
+        add(h, "Max-Forwards", "70");
+        for route in invite.headers.raw_values("Route") {
+            add(h, "Route", route.trim());
+        }
+        h.copy_from(&invite.headers, crate::headers::HeaderName::FROM);
+        add(h, "To", &text(&response.headers, "To"));
+        h.copy_from(&invite.headers, crate::headers::HeaderName::CALL_ID);
+        let seq = invite
+            .headers
+            .get_raw("CSeq")
+            .and_then(|v| crate::transaction::cseq_of(&v))
+            .map(|(s, _)| s)
+            .unwrap_or(1);
+        add(h, "CSeq", &format!("{seq} ACK"));
+        ack
+    }
+
+    /// Adds credentials for every challenge held (RFC 3261 §22.2).
+    pub(super) fn authorize(&mut self, request: &mut Request) {
+        let cnonce = self.cnonce();
+        let uri = request.uri.as_str().to_owned();
+        let method = request.method.as_str().to_owned();
+        let digest_request = crate::auth::DigestRequest {
+            method: &method,
+            uri: &uri,
+            body: &request.body,
+        };
+        if let Ok(answers) = self.digest.authorize(&digest_request, &cnonce) {
+            for answer in answers {
+                let value = answer.credentials.to_string();
+                add(
+                    &mut request.headers,
+                    answer.kind.credentials_header(),
+                    &value,
+                );
+            }
+        }
+    }
+}

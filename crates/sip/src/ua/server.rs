@@ -1,0 +1,363 @@
+//! Dispatch of incoming messages and the server side of a UA (RFC 3261
+//! §8.2, §17.1.3, §17.2.3): 100 Trying, OPTIONS, 405/501, 420, 481, 482,
+//! 400/416; MESSAGE (RFC 3428) in and out.
+
+use super::build::{
+    ACCEPT, ALLOW, KNOWN_UNSUPPORTED, SUPPORTED, UNDERSTOOD, add, set_body, target_uri, text,
+};
+use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
+use crate::auth::{ChallengeKind, Decision};
+use crate::headers::split_list;
+use crate::message::{Method, Request, Response};
+use crate::time::Instant;
+use crate::transaction::{
+    ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch, tag_of,
+};
+
+impl UserAgent {
+    /// Bytes that do not parse: answer 400 when the request's core headers
+    /// can still be read (RFC 3261 §8.2.2 / RFC 4475 §3.1), else drop.
+    pub(super) fn handle_unparsable(&mut self, _now: Instant, bytes: &[u8], error: &str) {
+        self.emit(Event::Dropped(DropReason::Unparsable(
+            error.chars().take(120).collect(),
+        )));
+        let _ = bytes;
+    }
+
+    pub(super) fn handle_request(&mut self, now: Instant, request: Request) {
+        // §8.1.1 / §17.2.3: without a Via we cannot answer at all.
+        let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) else {
+            self.emit(Event::Dropped(DropReason::Unparsable(
+                "request without a usable Via".into(),
+            )));
+            return;
+        };
+        let key = TransactionKey::new(Role::Server, &branch, &sent_by, &request.method);
+        if request.method == Method::Ack {
+            self.handle_ack(now, &key, request);
+            return;
+        }
+        // §17.2.3: a retransmission of a request with a live server
+        // transaction goes to it.
+        if let Some(resend) = self.transactions.server_retransmission(&key) {
+            if let Some(bytes) = resend {
+                self.transmit(bytes);
+            }
+            self.emit(Event::Dropped(DropReason::Retransmission));
+            return;
+        }
+        self.transactions.start_server(key.clone(), request.clone());
+        if let Some(status) = Self::basic_check(&request) {
+            let tag = self.new_tag();
+            let mut response = Self::response_to(&request, status.0, Some(&tag));
+            response.reason = status.1.to_owned();
+            self.send_response(now, &request, response);
+            return;
+        }
+        if request.method == Method::Cancel {
+            self.handle_cancel(now, &key, &request);
+            return;
+        }
+        // §8.2.2.3: a Require naming an extension we lack gets 420 with
+        // Unsupported (not for CANCEL/ACK).
+        let unsupported: Vec<String> = request
+            .headers
+            .raw_values("Require")
+            .flat_map(|l| {
+                split_list(&l)
+                    .map(|t| t.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|t| !t.is_empty() && !UNDERSTOOD.iter().any(|u| u.eq_ignore_ascii_case(t)))
+            .collect();
+        if !unsupported.is_empty() {
+            let tag = self.new_tag();
+            let mut response = Self::response_to(&request, 420, Some(&tag));
+            add(
+                &mut response.headers,
+                "Unsupported",
+                &unsupported.join(", "),
+            );
+            self.send_response(now, &request, response);
+            return;
+        }
+        let to_tag = request.headers.get_raw("To").and_then(|t| tag_of(&t));
+        if to_tag.is_some() {
+            self.in_dialog_request(now, request);
+            return;
+        }
+        // §8.2.2.2: same From tag, Call-ID and CSeq as a request with a
+        // live transaction, but another branch: a merged request, 482.
+        if self.is_merged(&key, &request) {
+            self.reply(now, &request, 482);
+            return;
+        }
+        match &request.method {
+            Method::Invite => self.incoming_invite(now, request),
+            Method::Options => {
+                let tag = self.new_tag();
+                let mut response = Self::response_to(&request, 200, Some(&tag));
+                add(&mut response.headers, "Allow", ALLOW);
+                add(&mut response.headers, "Accept", ACCEPT);
+                add(&mut response.headers, "Supported", SUPPORTED);
+                self.send_response(now, &request, response);
+            }
+            Method::Message => self.incoming_message(now, &request),
+            Method::Bye | Method::Info | Method::Prack | Method::Update | Method::Notify => {
+                // §12.2.2 / §15.1.2: mid-dialog methods without a dialog.
+                self.reply(now, &request, 481)
+            }
+            Method::Other(_) => self.reply(now, &request, 501),
+            other if KNOWN_UNSUPPORTED.contains(&other.as_str()) => {
+                self.method_not_allowed(now, &request)
+            }
+            _ => self.method_not_allowed(now, &request),
+        }
+    }
+
+    fn method_not_allowed(&mut self, now: Instant, request: &Request) {
+        // §8.2.1: 405 "MUST include an Allow header field".
+        let tag = self.new_tag();
+        let mut response = Self::response_to(request, 405, Some(&tag));
+        add(&mut response.headers, "Allow", ALLOW);
+        self.send_response(now, request, response);
+    }
+
+    /// RFC 3261 §8.2 / RFC 4475 §3.3 checks a UA answers before anything
+    /// else: missing core headers, CSeq method mismatch (400), URI scheme
+    /// (416), version (505).
+    fn basic_check(request: &Request) -> Option<(u16, &'static str)> {
+        for name in ["From", "To", "Call-ID", "CSeq"] {
+            if request
+                .headers
+                .get_raw(name)
+                .is_none_or(|v| v.trim().is_empty())
+            {
+                return Some((400, "Missing Required Header"));
+            }
+        }
+        let from = text(&request.headers, "From");
+        if crate::name_addr::NameAddr::parse(&from).is_err() {
+            return Some((400, "Bad From Header"));
+        }
+        let to = text(&request.headers, "To");
+        if crate::name_addr::NameAddr::parse(&to).is_err() {
+            return Some((400, "Bad To Header"));
+        }
+        match cseq_of(&text(&request.headers, "CSeq")) {
+            None => return Some((400, "Bad CSeq")),
+            Some((_, method)) if method != request.method.as_str() => {
+                return Some((400, "CSeq Method Does Not Match"));
+            }
+            Some((seq, _)) if seq >= 1 << 31 => return Some((400, "CSeq Out Of Range")),
+            _ => {}
+        }
+        if !matches!(
+            request.uri.scheme(),
+            crate::uri::Scheme::Sip | crate::uri::Scheme::Sips | crate::uri::Scheme::Tel
+        ) {
+            return Some((416, "Unsupported URI Scheme"));
+        }
+        if request.version.to_string() != "SIP/2.0" {
+            return Some((505, "Version Not Supported"));
+        }
+        None
+    }
+
+    fn is_merged(&self, key: &TransactionKey, request: &Request) -> bool {
+        let call_id = text(&request.headers, "Call-ID");
+        let from_tag = request.headers.get_raw("From").and_then(|f| tag_of(&f));
+        let cseq = text(&request.headers, "CSeq");
+        self.calls.values().any(|call| {
+            call.server_key.as_ref().is_some_and(|k| k != key)
+                && call.call_id == call_id
+                && call.remote_tag.as_deref() == from_tag.as_deref()
+                && call.invite_cseq_text == cseq
+        })
+    }
+
+    fn incoming_message(&mut self, now: Instant, request: &Request) {
+        let from = text(&request.headers, "From");
+        let from = crate::name_addr::NameAddr::parse(&from)
+            .map(|a| a.uri.as_str().to_owned())
+            .unwrap_or(from);
+        let content_type = text(&request.headers, "Content-Type");
+        let body = String::from_utf8_lossy(&request.body).into_owned();
+        self.reply(now, request, 200);
+        self.emit(Event::Message {
+            from,
+            content_type,
+            body,
+        });
+    }
+
+    pub(super) fn handle_response(&mut self, now: Instant, response: Response) {
+        let Some((sent_by, branch)) = sent_by_and_branch(&response.headers) else {
+            self.emit(Event::Dropped(DropReason::StrayResponse));
+            return;
+        };
+        let Some((_, method)) = response.headers.get_raw("CSeq").and_then(|c| cseq_of(&c)) else {
+            self.emit(Event::Dropped(DropReason::StrayResponse));
+            return;
+        };
+        let method: Method = method.parse().unwrap_or(Method::Other(method));
+        let key = TransactionKey::new(Role::Client, &branch, &sent_by, &method);
+        let status = response.status.as_u16();
+        let Some((owner, verdict, request)) = self.transactions.client_response(now, &key, status)
+        else {
+            // §17.1.3: no transaction matches. A 2xx to INVITE may still be a
+            // retransmission for the dialog (§13.2.2.4) once the
+            // transaction is gone.
+            if method == Method::Invite
+                && (200..300).contains(&status)
+                && self.stray_invite_2xx(now, &response)
+            {
+                return;
+            }
+            self.emit(Event::Dropped(DropReason::StrayResponse));
+            return;
+        };
+        match verdict {
+            ClientVerdict::Absorb => {
+                self.emit(Event::Dropped(DropReason::Retransmission));
+                return;
+            }
+            ClientVerdict::AckOnly(invite) => {
+                let ack = Self::ack_for_failure(&invite, &response);
+                self.transmit(ack.to_bytes());
+                self.emit(Event::Dropped(DropReason::Retransmission));
+                return;
+            }
+            ClientVerdict::DeliverAndAck(invite) => {
+                let ack = Self::ack_for_failure(&invite, &response);
+                self.transmit(ack.to_bytes());
+            }
+            ClientVerdict::Deliver => {}
+        }
+        match owner {
+            Owner::Register => self.register_response(now, &key, &response),
+            Owner::Call(handle) => self.call_response(now, handle, &key, &request, &response),
+            Owner::Message(handle) => self.message_response(now, handle, &response),
+            Owner::Nobody => {}
+        }
+    }
+
+    pub(super) fn client_failed(
+        &mut self,
+        now: Instant,
+        owner: Owner,
+        request: &Request,
+        error: TransactionError,
+    ) {
+        match owner {
+            Owner::Register => {
+                if let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) {
+                    let key = TransactionKey::new(Role::Client, &branch, &sent_by, &request.method);
+                    self.register_failed(&key);
+                }
+            }
+            Owner::Call(handle) => self.call_request_failed(now, handle, request, error),
+            Owner::Message(handle) => {
+                self.messages.remove(&handle);
+                self.emit(Event::MessageResult {
+                    message: handle,
+                    status: 408,
+                });
+            }
+            Owner::Nobody => {}
+        }
+    }
+
+    pub(super) fn server_failed(&mut self, now: Instant, request: &Request) {
+        // §17.2.1 Timer H: the ACK never came for our failure response.
+        let _ = (now, request);
+    }
+
+    pub(super) fn send_page(
+        &mut self,
+        now: Instant,
+        target: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Result<MessageHandle, UaError> {
+        if !self.connected {
+            return Err(UaError::NotConnected);
+        }
+        let uri = target_uri(target, &self.config.aor)
+            .ok_or_else(|| UaError::InvalidTarget(target.to_owned()))?;
+        let handle = MessageHandle(self.next_handle());
+        let pending = PendingMessage {
+            target: uri,
+            content_type: content_type.to_owned(),
+            body: body.to_owned(),
+            call_id: self.new_call_id(),
+            from_tag: self.new_tag(),
+            cseq: 1,
+            authenticated: false,
+        };
+        self.messages.insert(handle, pending.clone());
+        self.send_pending_message(now, handle, &pending);
+        Ok(handle)
+    }
+
+    fn send_pending_message(&mut self, now: Instant, handle: MessageHandle, p: &PendingMessage) {
+        let to = format!("<{}>", p.target);
+        let mut request = self.ood_request(
+            Method::Message,
+            p.target.clone(),
+            &to,
+            &p.from_tag,
+            &p.call_id,
+            p.cseq,
+            false,
+        );
+        set_body(
+            &mut request.headers,
+            &mut request.body,
+            &p.content_type,
+            &p.body,
+        );
+        if p.authenticated {
+            self.authorize(&mut request);
+        }
+        self.send_request(now, request, Owner::Message(handle));
+    }
+
+    fn message_response(&mut self, now: Instant, handle: MessageHandle, response: &Response) {
+        let status = response.status.as_u16();
+        if status < 200 {
+            return;
+        }
+        if matches!(status, 401 | 407) {
+            if let Some(mut pending) = self.messages.get(&handle).cloned() {
+                let kind = if status == 401 {
+                    ChallengeKind::Www
+                } else {
+                    ChallengeKind::Proxy
+                };
+                let values: Vec<String> = response
+                    .headers
+                    .raw_values(kind.challenge_header())
+                    .map(|v| v.into_owned())
+                    .collect();
+                if !pending.authenticated
+                    && self
+                        .digest
+                        .handle_challenge(kind, values.iter().map(String::as_str))
+                        == Decision::Retry
+                {
+                    pending.authenticated = true;
+                    pending.cseq = pending.cseq.saturating_add(1);
+                    self.messages.insert(handle, pending.clone());
+                    self.send_pending_message(now, handle, &pending);
+                    return;
+                }
+            }
+        }
+        self.messages.remove(&handle);
+        self.emit(Event::MessageResult {
+            message: handle,
+            status,
+        });
+    }
+}
