@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod kamailio;
+pub mod peer;
 pub mod sipp;
 
 use std::sync::atomic::{AtomicU16, Ordering};
