@@ -1,0 +1,24 @@
+#!/bin/sh
+# Builds Vani's SIP parser for wasm, binds it for Node and runs the benchmark
+# against JsSIP and SIP.js on the same messages.
+#
+#   bench/node/run.sh [messages-dir]
+#
+# The wasm is built with the workspace release profile (the one the app
+# ships, size-tuned). OPT_LEVEL=3 bench/node/run.sh builds it for speed instead.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+PATH="$HOME/.cargo/bin:$PATH"
+
+if [ -n "${OPT_LEVEL:-}" ]; then
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL="$OPT_LEVEL"
+fi
+cargo build --manifest-path "$root/Cargo.toml" -p sip-wasm-bench --target wasm32-unknown-unknown --release
+wasm-bindgen --target nodejs --out-dir "$here/pkg" "$target/wasm32-unknown-unknown/release/sip_wasm_bench.wasm"
+if [ ! -d "$here/node_modules/jssip" ] || [ ! -d "$here/node_modules/sip.js" ]; then
+    (cd "$here" && npm ci --no-audit --no-fund)
+fi
+cd "$here"
+exec node bench.mjs "$@"

@@ -1,0 +1,113 @@
+//! Vani's SIP parser exported to JavaScript for `bench/node`.
+//!
+//! [`parse`] does the work JsSIP's `Parser.parseMessage` does eagerly on
+//! every incoming message: the start line, an index of all header fields,
+//! and typed values of the topmost `Via`, `From`, `To`, `Call-ID`, `CSeq`,
+//! every `Contact`, `Content-Length`, plus `Content-Type`, `Max-Forwards`,
+//! `Record-Route`, `Event`, `Session-Expires` and `WWW-Authenticate` when
+//! present (JsSIP parses those too). The typed values stay in wasm memory;
+//! only a count crosses back to JavaScript.
+#![forbid(unsafe_code)]
+
+use vani_sip::auth::WwwAuthenticate;
+use vani_sip::header::{
+    CSeq, CallId, Contact, ContentLength, ContentType, Event, From, MaxForwards, RecordRoute, SessionExpires, To, Via,
+};
+use vani_sip::headers::{Headers, TypedHeader};
+use vani_sip::message::Message;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Parses one message from bytes (a binary WebSocket frame). Returns how
+/// many typed header values were read, or 0 when the message or one of the
+/// required headers is malformed.
+#[wasm_bindgen]
+pub fn parse(bytes: &[u8]) -> u32 {
+    parse_eagerly(bytes).unwrap_or(0)
+}
+
+/// [`parse`] from a JavaScript string (a text WebSocket frame), which
+/// includes the UTF-16 to UTF-8 copy at the boundary.
+#[wasm_bindgen]
+pub fn parse_str(text: &str) -> u32 {
+    parse_eagerly(text.as_bytes()).unwrap_or(0)
+}
+
+/// The Call-ID of a message, or `undefined`: one string handed back to
+/// JavaScript, to show what crossing the boundary costs.
+#[wasm_bindgen]
+pub fn parse_call_id(bytes: &[u8]) -> Option<String> {
+    let message = Message::parse(bytes).ok()?;
+    let call_id = message.headers().get::<CallId>()?.ok()?;
+    Some(call_id.to_string())
+}
+
+/// Parses the message and its eagerly read headers; `None` on any error.
+pub fn parse_eagerly(bytes: &[u8]) -> Option<u32> {
+    let message = Message::parse(bytes).ok()?;
+    let headers = message.headers();
+    let mut count = required::<Via>(headers)?;
+    count += required::<From>(headers)?;
+    count += required::<To>(headers)?;
+    count += required::<CallId>(headers)?;
+    count += required::<CSeq>(headers)?;
+    count += all::<Contact>(headers)?;
+    count += all::<RecordRoute>(headers)?;
+    count += optional::<ContentLength>(headers)?;
+    count += optional::<ContentType>(headers)?;
+    count += optional::<MaxForwards>(headers)?;
+    count += optional::<Event>(headers)?;
+    count += optional::<SessionExpires>(headers)?;
+    count += optional::<WwwAuthenticate>(headers)?;
+    Some(count)
+}
+
+/// The first value of a header that must be present and valid.
+fn required<T: TypedHeader>(headers: &Headers) -> Option<u32> {
+    headers.get::<T>()?.ok().map(|_| 1)
+}
+
+/// The first value of a header that may be absent but must be valid.
+fn optional<T: TypedHeader>(headers: &Headers) -> Option<u32> {
+    match headers.get::<T>() {
+        None => Some(0),
+        Some(value) => value.ok().map(|_| 1),
+    }
+}
+
+/// Every value of a list header; all must be valid.
+fn all<T: TypedHeader>(headers: &Headers) -> Option<u32> {
+    let mut count = 0;
+    for value in headers.get_all::<T>() {
+        value.ok()?;
+        count += 1;
+    }
+    Some(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVITE: &[u8] = include_bytes!("../../../bench/node/messages/3-invite.sip");
+    const REGISTER: &[u8] = include_bytes!("../../../bench/node/messages/1-register.sip");
+    const CHALLENGE: &[u8] = include_bytes!("../../../bench/node/messages/2-401.sip");
+
+    #[test]
+    fn reads_the_eager_headers_of_the_benchmark_messages() {
+        // 1 Via, From, To, Call-ID, CSeq, 1 Contact, 2 Record-Route,
+        // Content-Length, Content-Type, Max-Forwards, Session-Expires.
+        assert_eq!(parse(INVITE), 12);
+        // Via, From, To, Call-ID, CSeq, Contact, Content-Length, Max-Forwards.
+        assert_eq!(parse(REGISTER), 8);
+        // Via, From, To, Call-ID, CSeq, Content-Length, WWW-Authenticate.
+        assert_eq!(parse(CHALLENGE), 7);
+        assert_eq!(parse_call_id(INVITE).as_deref(), Some("9x2c7v4b1n8m3k6j5h0g"));
+    }
+
+    #[test]
+    fn malformed_input_gives_zero() {
+        assert_eq!(parse(b"INVITE\r\n\r\n"), 0);
+        assert_eq!(parse(b""), 0);
+        assert_eq!(parse_call_id(b"garbage"), None);
+    }
+}
