@@ -10,6 +10,7 @@ pub mod dialog;
 pub mod header;
 pub mod headers;
 pub mod message;
+pub mod multipart;
 pub mod name_addr;
 pub mod params;
 pub mod parse;
@@ -18,6 +19,7 @@ pub mod time;
 pub mod transaction;
 pub mod ua;
 pub mod uri;
+pub mod validate;
 mod syntax;
 
 /// The SIP version string this stack speaks (RFC 3261 §7.1).

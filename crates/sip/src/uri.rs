@@ -188,7 +188,7 @@ impl Uri {
         let host_len = if hostport.starts_with('[') {
             let close = hostport.find(']').ok_or(UriError::Host)?;
             let inner = hostport.get(1..close).unwrap_or("");
-            inner.parse::<Ipv6Addr>().map_err(|_| UriError::Host)?;
+            parse_ipv6(inner).ok_or(UriError::Host)?;
             close + 1
         } else {
             let len = hostport.find(':').unwrap_or(hostport.len());
@@ -295,7 +295,7 @@ impl Uri {
         }
         let host = self.host();
         if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-            return v6.parse().ok().map(Host::Ipv6);
+            return parse_ipv6(v6).map(Host::Ipv6);
         }
         Some(host.parse().map_or(Host::Name(host), Host::Ipv4))
     }
@@ -374,6 +374,20 @@ impl Uri {
             })
             && headers_equivalent(self, other)
     }
+}
+
+/// An IPv6 address as written inside `[]`. Besides RFC 4291 text, accepts
+/// the one extra form RFC 3261's ABNF derives, `hexseq ":::" IPv4address`,
+/// as RFC 5118 §4.10 asks of a tolerant parser; nothing else is widened.
+pub(crate) fn parse_ipv6(text: &str) -> Option<Ipv6Addr> {
+    if let Ok(addr) = text.parse() {
+        return Some(addr);
+    }
+    let (head, v4) = text.split_once(":::")?;
+    if head.is_empty() || v4.parse::<Ipv4Addr>().is_err() {
+        return None;
+    }
+    format!("{head}::{v4}").parse().ok()
 }
 
 fn hosts_equal(a: Host<'_>, b: Host<'_>) -> bool {
@@ -539,7 +553,9 @@ mod tests {
         let u = uri("sip:user@[2001:db8::10]:5070");
         assert_eq!(u.port(), Some(5070));
         assert!(Uri::parse("sip:[2001:db8::10").is_err());
-        assert!(Uri::parse("sip:[2001:db8:::192.0.2.1]").is_err());
+        assert_eq!(uri("sip:[2001:db8:::192.0.2.1]").host_kind(), Some(Host::Ipv6("2001:db8::192.0.2.1".parse().unwrap())));
+        assert!(Uri::parse("sip:[2001:db8:::1]").is_err());
+        assert!(Uri::parse("sip:[:::192.0.2.1]").is_err());
         assert_eq!(uri("sip:[::ffff:192.0.2.10]").host(), "[::ffff:192.0.2.10]");
     }
 

@@ -44,10 +44,11 @@ impl Branch {
         Self(format!("{}{random:032x}", Self::MAGIC_COOKIE))
     }
 
-    /// Whether `branch` starts with the magic cookie, i.e. was issued by an
-    /// RFC 3261 element (RFC 3261 §17.2.3; RFC 4475 §3.2.1).
+    /// Whether `branch` is the magic cookie followed by an identifier, i.e.
+    /// usable for RFC 3261 §17.2.3 matching. A bare cookie falls back to RFC
+    /// 2543 matching (RFC 4475 §3.2.1).
     pub fn is_rfc3261(branch: &str) -> bool {
-        branch.starts_with(Self::MAGIC_COOKIE)
+        branch.len() > Self::MAGIC_COOKIE.len() && branch.starts_with(Self::MAGIC_COOKIE)
     }
 
     /// The branch text.

@@ -2,7 +2,6 @@
 //! §4.5 IPv6 `received`).
 
 use std::fmt;
-use std::net::Ipv6Addr;
 
 use super::{Branch, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader};
@@ -157,7 +156,7 @@ impl TypedHeader for Via {
 fn split_sent_by(sent_by: &str) -> Option<(&str, Option<u16>)> {
     let host_len = if sent_by.starts_with('[') {
         let close = sent_by.find(']')?;
-        sent_by.get(1..close)?.parse::<Ipv6Addr>().ok()?;
+        crate::uri::parse_ipv6(sent_by.get(1..close)?)?;
         close + 1
     } else {
         sent_by.find(':').unwrap_or(sent_by.len())

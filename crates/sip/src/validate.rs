@@ -1,0 +1,277 @@
+//! Checks beyond syntax that a UA applies to a parsed message before acting
+//! on it (RFC 3261 §8.2, §8.1.3.3, §18.1.2; the expectations of RFC 4475 §3).
+//!
+//! The parser ([`crate::parse`]) rejects what cannot be framed; this module
+//! decides what a well-framed request is answered with when it cannot be
+//! processed, in the order RFC 3261 §8.2 gives: version (505), required and
+//! single-valued headers and their syntax (400), Request-URI scheme (416),
+//! `Require` (420), body type (415) and `Accept` (406). A response that
+//! fails the same header checks is discarded (RFC 3261 §18.1.2).
+
+use crate::header::{
+    Accept, CSeq, CallId, Contact, ContentLength, ContentType, Date, Expires, From, MaxForwards, MinExpires, RAck,
+    RSeq, RecordRoute, Require, RetryAfter, Route, To, Via, Warning,
+};
+use crate::headers::{HeaderError, HeaderName, Headers, TypedHeader};
+use crate::message::{Method, Request, Response, SipVersion, StatusCode};
+use crate::uri::Scheme;
+
+/// What a UA supports, for the checks that depend on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Option tags the UA supports (for `Require`, RFC 3261 §8.2.2.3).
+    pub extensions: Vec<String>,
+    /// Body types the UA understands (RFC 3261 §8.2.3).
+    pub content_types: Vec<(String, String)>,
+}
+
+impl Default for Capabilities {
+    /// The option tags of a WebSocket softphone (RFC 5626 `outbound`, RFC 3327
+    /// `path`, RFC 3891 `replaces`, RFC 4028 `timer`) and `application/sdp`
+    /// plus `multipart/mixed`.
+    fn default() -> Self {
+        Self {
+            extensions: ["outbound", "path", "replaces", "timer"].map(String::from).to_vec(),
+            content_types: vec![("application".into(), "sdp".into()), ("multipart".into(), "mixed".into())],
+        }
+    }
+}
+
+/// A request the UA must answer with an error instead of processing it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} {}", status, reason)]
+pub struct Rejection {
+    /// The status code to answer with.
+    pub status: StatusCode,
+    /// A reason phrase saying what is wrong.
+    pub reason: String,
+    /// For 420: the option tags to list in `Unsupported`.
+    pub unsupported: Vec<String>,
+}
+
+impl Rejection {
+    fn new(status: StatusCode, reason: impl Into<String>) -> Self {
+        Self { status, reason: reason.into(), unsupported: Vec::new() }
+    }
+
+    fn bad_request(reason: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, reason)
+    }
+
+    /// The response answering `request` with this rejection: the copied
+    /// headers of RFC 3261 §8.2.6, `Unsupported` for 420 (§8.2.2.3) and
+    /// `Accept` for 415 (§8.2.3) from `caps`.
+    pub fn to_response(&self, request: &Request, caps: &Capabilities, to_tag: &str) -> Response {
+        let mut builder = Response::from_request(request, self.status).reason(self.reason.clone()).to_tag(to_tag);
+        if self.status == StatusCode::BAD_EXTENSION {
+            builder = builder.header(&crate::header::Unsupported(self.unsupported.clone()));
+        }
+        if self.status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            let types = caps.content_types.iter().map(|(k, s)| crate::header::MediaType::new(k, s)).collect();
+            builder = builder.header(&Accept(types));
+        }
+        builder.build()
+    }
+}
+
+/// Headers every request and response must carry (RFC 3261 §8.1.1).
+const REQUIRED: [HeaderName; 5] = [HeaderName::VIA, HeaderName::FROM, HeaderName::TO, HeaderName::CALL_ID, HeaderName::CSEQ];
+
+/// Headers that may appear at most once (RFC 3261 §7.3.1, §20).
+const SINGLE: [HeaderName; 9] = [
+    HeaderName::FROM,
+    HeaderName::TO,
+    HeaderName::CALL_ID,
+    HeaderName::CSEQ,
+    HeaderName::MAX_FORWARDS,
+    HeaderName::CONTENT_LENGTH,
+    HeaderName::CONTENT_TYPE,
+    HeaderName::EXPIRES,
+    HeaderName::DATE,
+];
+
+/// Checks a request as a UA must before processing it (RFC 3261 §8.2).
+pub fn validate_request(request: &Request, caps: &Capabilities) -> Result<(), Rejection> {
+    if request.version != SipVersion::V2_0 {
+        return Err(Rejection::new(StatusCode::VERSION_NOT_SUPPORTED, format!("{} Not Supported", request.version)));
+    }
+    check_headers(&request.headers).map_err(Rejection::bad_request)?;
+    check_cseq_method(request)?;
+    check_request_uri(request)?;
+    check_require(request, caps)?;
+    check_body_type(request, caps)?;
+    check_accept(request, caps)
+}
+
+/// Checks a received response; one that fails is discarded (RFC 3261
+/// §18.1.2, RFC 4475 §3.1.2.5). The error says what is wrong.
+pub fn validate_response(response: &Response) -> Result<(), String> {
+    if response.version != SipVersion::V2_0 {
+        return Err(format!("{} is not supported", response.version));
+    }
+    check_headers(&response.headers)
+}
+
+/// Whether a request may be forwarded (RFC 3261 §16.3 step 2): a proxy
+/// answers 483 when `Max-Forwards` is 0, except to OPTIONS, which it may
+/// answer itself. A UA processes such a request normally (RFC 4475 §3.3.11).
+pub fn check_max_forwards(request: &Request) -> Result<(), Rejection> {
+    match request.headers.get::<MaxForwards>() {
+        Some(Ok(MaxForwards(0))) if request.method != Method::Options => {
+            Err(Rejection::new(StatusCode::TOO_MANY_HOPS, "Too Many Hops"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Required headers present, single ones single, every known one readable.
+fn check_headers(headers: &Headers) -> Result<(), String> {
+    let missing: Vec<&str> = REQUIRED.iter().filter(|n| !headers.contains(**n)).map(|n| n.as_str()).collect();
+    if !missing.is_empty() {
+        return Err(format!("Missing {}", missing.join(", ")));
+    }
+    if let Some(name) = SINGLE.iter().find(|n| headers.count(**n) > 1) {
+        return Err(format!("Multiple {name} header fields"));
+    }
+    check_all::<Via>(headers)?;
+    check_all::<From>(headers)?;
+    check_all::<To>(headers)?;
+    check_all::<CallId>(headers)?;
+    check_all::<CSeq>(headers)?;
+    check_all::<MaxForwards>(headers)?;
+    check_all::<ContentLength>(headers)?;
+    check_all::<ContentType>(headers)?;
+    check_all::<Contact>(headers)?;
+    check_all::<Route>(headers)?;
+    check_all::<RecordRoute>(headers)?;
+    check_all::<Expires>(headers)?;
+    check_all::<MinExpires>(headers)?;
+    check_all::<Date>(headers)?;
+    check_all::<Require>(headers)?;
+    check_all::<RSeq>(headers)?;
+    check_all::<RAck>(headers)?;
+    check_all::<RetryAfter>(headers)?;
+    check_all::<Warning>(headers)?;
+    check_all::<Accept>(headers)
+}
+
+fn check_all<T: TypedHeader>(headers: &Headers) -> Result<(), String> {
+    headers.get_all::<T>().try_for_each(|h| h.map(drop)).map_err(|e: HeaderError| capitalised(&e.to_string()))
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// RFC 3261 §8.1.1.5: the CSeq method matches the request method.
+fn check_cseq_method(request: &Request) -> Result<(), Rejection> {
+    match request.headers.get::<CSeq>() {
+        Some(Ok(cseq)) if cseq.method != request.method => {
+            Err(Rejection::bad_request(format!("CSeq method {} does not match request method {}", cseq.method, request.method)))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// RFC 3261 §8.2.2.1: 416 for schemes the UA does not handle; §19.1.1: no
+/// headers in a Request-URI (RFC 4475 §3.1.2.11).
+fn check_request_uri(request: &Request) -> Result<(), Rejection> {
+    if request.uri.scheme() == Scheme::Other {
+        let reason = format!("Unsupported URI Scheme {}", request.uri.scheme_name());
+        return Err(Rejection::new(StatusCode::UNSUPPORTED_URI_SCHEME, reason));
+    }
+    if request.uri.has_headers() {
+        return Err(Rejection::bad_request("Request-URI must not contain headers"));
+    }
+    Ok(())
+}
+
+/// RFC 3261 §8.2.2.3: 420 listing unsupported `Require` tags; never for
+/// ACK or CANCEL.
+fn check_require(request: &Request, caps: &Capabilities) -> Result<(), Rejection> {
+    if matches!(request.method, Method::Ack | Method::Cancel) {
+        return Ok(());
+    }
+    let unsupported: Vec<String> = request
+        .headers
+        .get_all::<Require>()
+        .filter_map(Result::ok)
+        .flat_map(|r| r.0)
+        .filter(|tag| !caps.extensions.iter().any(|e| e.eq_ignore_ascii_case(tag)))
+        .collect();
+    if unsupported.is_empty() {
+        return Ok(());
+    }
+    let reason = format!("Bad Extension {}", unsupported.join(", "));
+    Err(Rejection { status: StatusCode::BAD_EXTENSION, reason, unsupported })
+}
+
+/// RFC 3261 §8.2.3: 415 for a body of a type the UA does not understand.
+fn check_body_type(request: &Request, caps: &Capabilities) -> Result<(), Rejection> {
+    if request.body.is_empty() {
+        return Ok(());
+    }
+    let Some(Ok(ContentType(media))) = request.headers.get::<ContentType>() else {
+        return Err(Rejection::bad_request("Missing Content-Type for a body"));
+    };
+    if caps.content_types.iter().any(|(k, s)| media.is(k, s)) {
+        Ok(())
+    } else {
+        Err(Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("Unsupported Media Type {}/{}", media.kind, media.subtype)))
+    }
+}
+
+/// RFC 3261 §21.4.7: an INVITE whose `Accept` excludes every type the answer
+/// could carry is answered 406 (RFC 4475 §3.3.15).
+fn check_accept(request: &Request, caps: &Capabilities) -> Result<(), Rejection> {
+    if request.method != Method::Invite {
+        return Ok(());
+    }
+    match request.headers.get::<Accept>() {
+        Some(Ok(accept)) if !accept.0.is_empty() && !caps.content_types.iter().any(|(k, s)| accept.accepts(k, s)) => {
+            Err(Rejection::new(StatusCode::NOT_ACCEPTABLE, "Not Acceptable: no supported body type in Accept"))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{CoreHeaders, Message};
+
+    fn request(text: &str) -> Request {
+        match Message::parse(text.as_bytes()) {
+            Ok(Message::Request(r)) => r,
+            other => panic!("not a request: {other:?}"),
+        }
+    }
+
+    const BASE: &str = "Via: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\n";
+
+    #[test]
+    fn accepts_a_plain_request() {
+        let r = request(&format!("OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 OPTIONS\r\nMax-Forwards: 0\r\n\r\n"));
+        assert_eq!(validate_request(&r, &Capabilities::default()), Ok(()));
+        assert_eq!(check_max_forwards(&r), Ok(()));
+    }
+
+    #[test]
+    fn proxies_answer_483_at_zero_max_forwards() {
+        let r = request(&format!("INVITE sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 INVITE\r\nMax-Forwards: 0\r\n\r\n"));
+        assert_eq!(check_max_forwards(&r).unwrap_err().status, StatusCode::TOO_MANY_HOPS);
+    }
+
+    #[test]
+    fn rejection_builds_420_with_unsupported() {
+        let r = request(&format!("INVITE sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 INVITE\r\nRequire: foo, timer\r\n\r\n"));
+        let caps = Capabilities::default();
+        let rejection = validate_request(&r, &caps).unwrap_err();
+        assert_eq!(rejection.status, StatusCode::BAD_EXTENSION);
+        let response = rejection.to_response(&r, &caps, "t1");
+        assert_eq!(response.headers.get_raw("Unsupported").as_deref(), Some("foo"));
+        assert_eq!(response.to_header().and_then(|t| t.tag().map(String::from)).as_deref(), Some("t1"));
+        assert_eq!(response.cseq().map(|c| c.seq), Some(1));
+    }
+}

@@ -1,0 +1,32 @@
+//! The `sipcheck` example: one JSON line per file.
+
+use std::process::Command;
+
+fn sipcheck(files: &[&str]) -> Vec<serde_json::Value> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rfc4475/");
+    let output = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "-p", "vani-sip", "--example", "sipcheck", "--"])
+        .args(files.iter().map(|f| format!("{dir}{f}")))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn reports_valid_invalid_and_unparseable_messages() {
+    let lines = sipcheck(&["wsinv.dat", "badvers.dat", "bigcode.dat", "noreason.dat"]);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[0]["kind"], "request");
+    assert_eq!(lines[0]["method"], "INVITE");
+    assert_eq!(lines[0]["call_id"], "wsinv.ndaksdj@192.0.2.1");
+    assert_eq!(lines[0]["error"], serde_json::Value::Null);
+    assert_eq!(lines[1]["ok"], false);
+    assert_eq!(lines[1]["error"], "505 SIP/7.0 Not Supported");
+    assert_eq!(lines[2]["ok"], false);
+    assert!(lines[2]["error"].as_str().unwrap().contains("status code"));
+    assert_eq!(lines[3]["kind"], "response");
+    assert_eq!(lines[3]["status"], 100);
+    assert!(lines[3]["file"].as_str().unwrap().ends_with("noreason.dat"));
+}
