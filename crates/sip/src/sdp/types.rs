@@ -173,8 +173,8 @@ impl fmt::Display for Origin {
 pub struct IceCredentials {
     /// `a=ice-ufrag`.
     pub ufrag: String,
-    /// `a=ice-pwd`. Not secret in the sense of a password, but `Debug` is
-    /// derived only because SDP is logged at `trace` anyway.
+    /// `a=ice-pwd`. It travels in clear in every SDP body, which is logged
+    /// at `trace` with the rest of the message.
     pub pwd: String,
 }
 
