@@ -133,6 +133,8 @@ pub(super) struct Call {
     authenticated: bool,
     held: bool,
     remote_held: bool,
+    /// A §14.1 retry put aside while answering the peer's re-INVITE.
+    deferred_retry: Option<Reinvite>,
 }
 
 impl Call {
@@ -164,6 +166,7 @@ impl Call {
             authenticated: false,
             held: false,
             remote_held: false,
+            deferred_retry: None,
         }
     }
 
@@ -177,8 +180,9 @@ impl Call {
             } => Some((*resend_at).min(*give_up_at)),
             _ => None,
         };
-        let reinvite = match &self.reinvite {
-            Reinvite::GlareWait { retry_at, .. } => Some(*retry_at),
+        let reinvite = match (&self.reinvite, &self.deferred_retry) {
+            (Reinvite::GlareWait { retry_at, .. }, _)
+            | (_, Some(Reinvite::GlareWait { retry_at, .. })) => Some(*retry_at),
             _ => None,
         };
         phase.into_iter().chain(reinvite).min()
@@ -190,7 +194,11 @@ impl Call {
             Phase::WaitingAck { .. } => 2,
             _ => 0,
         };
-        phase + usize::from(matches!(self.reinvite, Reinvite::GlareWait { .. }))
+        phase
+            + usize::from(
+                matches!(self.reinvite, Reinvite::GlareWait { .. })
+                    || matches!(self.deferred_retry, Some(Reinvite::GlareWait { .. })),
+            )
     }
 
     pub(super) fn dialog_count(&self) -> usize {
@@ -1105,7 +1113,7 @@ impl UserAgent {
             self.set_call_state(handle, CallState::Connected);
         } else if let Reinvite::AwaitingAck { offer } = &call.reinvite {
             let offer = offer.clone();
-            call.reinvite = Reinvite::Idle;
+            call.reinvite = call.deferred_retry.take().unwrap_or(Reinvite::Idle);
             if let Some(answer) = sdp {
                 call.local_sdp = Some(offer);
                 call.remote_sdp = Some(answer.clone());
@@ -1236,6 +1244,9 @@ impl UserAgent {
             // §12.2.2: a target refresh request updates the remote target.
             dialog.refresh_target(&request.headers);
         }
+        if matches!(call.reinvite, Reinvite::GlareWait { .. }) {
+            call.deferred_retry = Some(call.reinvite.clone());
+        }
         call.reinvite = Reinvite::Received {
             request,
             offer: offer.clone(),
@@ -1286,7 +1297,7 @@ impl UserAgent {
                 call.remote_held = is_hold(&offer);
                 call.local_sdp = Some(sdp);
                 call.remote_sdp = Some(offer);
-                call.reinvite = Reinvite::Idle;
+                call.reinvite = call.deferred_retry.take().unwrap_or(Reinvite::Idle);
                 let state = if call.held {
                     CallState::Held
                 } else if call.remote_held {

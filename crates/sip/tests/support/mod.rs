@@ -45,10 +45,16 @@ impl Drained {
         self.responses().iter().map(|r| r.status.as_u16()).collect()
     }
     pub fn methods(&self) -> Vec<String> {
-        self.requests().iter().map(|r| r.method.as_str().to_owned()).collect()
+        self.requests()
+            .iter()
+            .map(|r| r.method.as_str().to_owned())
+            .collect()
     }
     pub fn texts(&self) -> Vec<String> {
-        self.sent.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect()
+        self.sent
+            .iter()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect()
     }
 }
 
@@ -92,12 +98,22 @@ pub fn sdp(tag: &str) -> String {
 
 /// The value of header `name` in a message.
 pub fn header(headers: &vani_sip::headers::Headers, name: &str) -> String {
-    headers.get_raw(name).map(|v| v.into_owned()).unwrap_or_default()
+    headers
+        .get_raw(name)
+        .map(|v| v.into_owned())
+        .unwrap_or_default()
 }
 
 /// A response to `req` as a scripted peer writes it: Via, From, To (with
 /// `to_tag`), Call-ID, CSeq copied; `extra` lines added; optional SDP.
-pub fn respond(req: &Request, status: u16, reason: &str, to_tag: Option<&str>, extra: &[&str], body: Option<&str>) -> Vec<u8> {
+pub fn respond(
+    req: &Request,
+    status: u16,
+    reason: &str,
+    to_tag: Option<&str>,
+    extra: &[&str],
+    body: Option<&str>,
+) -> Vec<u8> {
     let mut s = format!("SIP/2.0 {status} {reason}\r\n");
     for v in req.headers.raw_values("Via") {
         s.push_str(&format!("Via: {v}\r\n"));
@@ -115,7 +131,10 @@ pub fn respond(req: &Request, status: u16, reason: &str, to_tag: Option<&str>, e
         s.push_str("\r\n");
     }
     match body {
-        Some(b) => s.push_str(&format!("Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{b}", b.len())),
+        Some(b) => s.push_str(&format!(
+            "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{b}",
+            b.len()
+        )),
         None => s.push_str("Content-Length: 0\r\n\r\n"),
     }
     s.into_bytes()
@@ -176,19 +195,32 @@ impl Pair {
             let db = drain(&mut self.b);
             self.a_timeout = da.timeout.or(self.a_timeout.filter(|_| false));
             self.b_timeout = db.timeout;
-            let quiet = da.sent.is_empty() && db.sent.is_empty() && da.events.is_empty() && db.events.is_empty();
+            let quiet = da.sent.is_empty()
+                && db.sent.is_empty()
+                && da.events.is_empty()
+                && db.events.is_empty();
             if da.timeout.is_some() {
                 self.a_timeout = da.timeout;
             }
             for e in &da.events {
-                if let (true, Event::LocalDescriptionNeeded { call, kind, .. }) = (self.auto_sdp, e) {
-                    let body = sdp(if *kind == SdpKind::Offer { "aoffer" } else { "aanswr" });
+                if let (true, Event::LocalDescriptionNeeded { call, kind, .. }) = (self.auto_sdp, e)
+                {
+                    let body = sdp(if *kind == SdpKind::Offer {
+                        "aoffer"
+                    } else {
+                        "aanswr"
+                    });
                     self.a.set_local_description(self.now, *call, body).unwrap();
                 }
             }
             for e in &db.events {
-                if let (true, Event::LocalDescriptionNeeded { call, kind, .. }) = (self.auto_sdp, e) {
-                    let body = sdp(if *kind == SdpKind::Offer { "boffer" } else { "banswr" });
+                if let (true, Event::LocalDescriptionNeeded { call, kind, .. }) = (self.auto_sdp, e)
+                {
+                    let body = sdp(if *kind == SdpKind::Offer {
+                        "boffer"
+                    } else {
+                        "banswr"
+                    });
                     self.b.set_local_description(self.now, *call, body).unwrap();
                 }
             }
