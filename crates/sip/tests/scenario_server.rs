@@ -1,0 +1,167 @@
+//! Requests a UA must refuse or answer by itself (RFC 3261 §8.2, §12.2.2,
+//! RFC 4475 §3.3), sent by a scripted peer.
+
+mod support;
+
+use support::*;
+use vani_sip::ua::{DropReason, Event};
+
+fn request(method: &str, extra: &str) -> String {
+    format!(
+        "{method} sip:alice@a.invalid;transport=ws SIP/2.0\r\nVia: SIP/2.0/WSS p.example;branch=z9hG4bKsrv{method}\r\nMax-Forwards: 70\r\nFrom: <sip:carol@example.com>;tag=c1\r\nTo: <sip:alice@example.com>\r\nCall-ID: srv-{method}\r\nCSeq: 1 {method}\r\nContact: <sip:carol@p.example>\r\n{extra}Content-Length: 0\r\n\r\n"
+    )
+}
+
+fn answer(text: &str) -> (Vec<u16>, Vec<vani_sip::message::Response>) {
+    let mut ua = connected("alice", 1);
+    ua.handle_message(T0, text.as_bytes());
+    let out = drain(&mut ua);
+    (out.statuses(), out.responses())
+}
+
+#[test]
+fn options_answered_with_allow_accept_supported() {
+    let (statuses, responses) = answer(&request("OPTIONS", ""));
+    assert_eq!(statuses, vec![200]);
+    let allow = header(&responses[0].headers, "Allow");
+    assert!(
+        allow.contains("INVITE") && allow.contains("MESSAGE"),
+        "{allow}"
+    );
+    assert!(header(&responses[0].headers, "Accept").contains("application/sdp"));
+    assert!(!header(&responses[0].headers, "Supported").is_empty());
+    assert!(header(&responses[0].headers, "To").contains("tag="));
+}
+
+#[test]
+fn unknown_method_gets_501() {
+    assert_eq!(answer(&request("FOO", "")).0, vec![501]);
+}
+
+#[test]
+fn known_unsupported_method_gets_405_with_allow() {
+    let (statuses, responses) = answer(&request("PUBLISH", ""));
+    assert_eq!(statuses, vec![405]);
+    assert!(header(&responses[0].headers, "Allow").contains("INVITE"));
+}
+
+#[test]
+fn unsupported_require_gets_420() {
+    let (statuses, responses) = answer(&request("INVITE", "Require: foo, outbound\r\n"));
+    assert_eq!(statuses, vec![420]);
+    assert_eq!(header(&responses[0].headers, "Unsupported"), "foo");
+}
+
+#[test]
+fn bye_for_unknown_dialog_gets_481() {
+    let text = request("BYE", "").replace(
+        "To: <sip:alice@example.com>",
+        "To: <sip:alice@example.com>;tag=nope",
+    );
+    assert_eq!(answer(&text).0, vec![481]);
+}
+
+#[test]
+fn cancel_for_unknown_transaction_gets_481() {
+    assert_eq!(answer(&request("CANCEL", "")).0, vec![481]);
+}
+
+#[test]
+fn merged_request_gets_482() {
+    let mut ua = connected("alice", 1);
+    let first = request("INVITE", "");
+    ua.handle_message(T0, first.as_bytes());
+    assert_eq!(drain(&mut ua).statuses(), vec![100, 180]);
+    // The same request forked back to us along another path (§8.2.2.2).
+    let second = first.replace("branch=z9hG4bKsrvINVITE", "branch=z9hG4bKother");
+    ua.handle_message(T0, second.as_bytes());
+    assert_eq!(drain(&mut ua).statuses(), vec![482]);
+}
+
+#[test]
+fn retransmitted_invite_gets_last_provisional_again() {
+    let mut ua = connected("alice", 1);
+    let invite = request("INVITE", "");
+    ua.handle_message(T0, invite.as_bytes());
+    let _ = drain(&mut ua);
+    ua.handle_message(T0, invite.as_bytes());
+    let out = drain(&mut ua);
+    assert_eq!(out.statuses(), vec![180]);
+    assert!(
+        out.events
+            .contains(&Event::Dropped(DropReason::Retransmission))
+    );
+}
+
+#[test]
+fn cseq_method_mismatch_gets_400() {
+    let text = request("OPTIONS", "").replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
+    let (statuses, responses) = answer(&text);
+    assert_eq!(statuses, vec![400]);
+    assert!(!responses[0].reason.is_empty());
+}
+
+#[test]
+fn missing_call_id_gets_400() {
+    let text = request("OPTIONS", "").replace("Call-ID: srv-OPTIONS\r\n", "");
+    assert_eq!(answer(&text).0, vec![400]);
+}
+
+#[test]
+fn unknown_uri_scheme_gets_416() {
+    let text = request("OPTIONS", "").replace(
+        "OPTIONS sip:alice@a.invalid;transport=ws",
+        "OPTIONS nope:alice",
+    );
+    assert_eq!(answer(&text).0, vec![416]);
+}
+
+#[test]
+fn stray_response_and_ack_are_dropped() {
+    let mut ua = connected("alice", 1);
+    let stray = "SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS x.invalid;branch=z9hG4bKnone\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    ua.handle_message(T0, stray.as_bytes());
+    let ack = request("ACK", "").replace(
+        "To: <sip:alice@example.com>",
+        "To: <sip:alice@example.com>;tag=zz",
+    );
+    ua.handle_message(T0, ack.as_bytes());
+    ua.handle_message(T0, b"\x00\x01garbage");
+    let out = drain(&mut ua);
+    assert!(out.sent.is_empty());
+    assert!(
+        out.events
+            .contains(&Event::Dropped(DropReason::StrayResponse))
+    );
+    assert!(out.events.contains(&Event::Dropped(DropReason::StrayAck)));
+    assert!(
+        out.events
+            .iter()
+            .any(|e| matches!(e, Event::Dropped(DropReason::Unparsable(_))))
+    );
+    assert_eq!(ua.resources().transactions, 0);
+}
+
+#[test]
+fn rejected_invite_waits_for_ack_with_timer_h() {
+    let mut ua = connected("alice", 1);
+    let invite = request("INVITE", "");
+    ua.handle_message(T0, invite.as_bytes());
+    let out = drain(&mut ua);
+    let call = out
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    ua.reject(T0, call, 603).unwrap();
+    assert_eq!(drain(&mut ua).statuses(), vec![603]);
+    assert_eq!(ua.transaction_count(), 1);
+    ua.handle_timeout(T0 + secs(31));
+    assert_eq!(ua.transaction_count(), 1);
+    // Timer H = 64*T1 = 32 s (RFC 3261 Table 4).
+    ua.handle_timeout(T0 + secs(32));
+    assert_eq!(ua.transaction_count(), 0);
+}
