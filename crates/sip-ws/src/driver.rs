@@ -40,6 +40,8 @@ pub(crate) struct Driver {
     events: mpsc::UnboundedSender<Event>,
     /// The single timer: the last deadline the user agent gave.
     deadline: Option<SipInstant>,
+    /// The address of record, naming this user agent in log lines.
+    aor: String,
 }
 
 /// What woke the driver up.
@@ -67,6 +69,7 @@ impl Driver {
         events: mpsc::UnboundedSender<Event>,
     ) -> Self {
         let (sink, stream) = socket.split();
+        let aor = ua.config().aor.clone();
         Self {
             ua,
             clock,
@@ -74,6 +77,7 @@ impl Driver {
             stream,
             events,
             deadline: None,
+            aor,
         }
     }
 
@@ -108,7 +112,8 @@ impl Driver {
             Wake::Frame(Some(Ok(message))) => match Inbound::from_message(message) {
                 Inbound::Sip(bytes) => {
                     log::trace!(
-                        "received {} bytes:\n{}",
+                        "{}: received {} bytes:\n{}",
+                        self.aor,
                         bytes.len(),
                         String::from_utf8_lossy(&bytes)
                     );
@@ -144,7 +149,8 @@ impl Driver {
                         continue;
                     };
                     log::trace!(
-                        "sending {} bytes:\n{}",
+                        "{}: sending {} bytes:\n{}",
+                        self.aor,
                         bytes.len(),
                         String::from_utf8_lossy(&bytes)
                     );
@@ -153,7 +159,7 @@ impl Driver {
                     }
                 }
                 Output::Event(event) => {
-                    log::debug!("event: {event:?}");
+                    log::debug!("{}: event: {event:?}", self.aor);
                     // A dropped receiver means nobody listens any more; the
                     // command channel closing stops the driver soon after.
                     let _ = self.events.send(event);
@@ -192,15 +198,15 @@ impl Driver {
         let _ = self.drain().await;
         match end {
             End::Shutdown => {
-                log::debug!("driver stopped");
+                log::debug!("{}: driver stopped", self.aor);
                 Ok(())
             }
             End::Peer(reason) => {
-                log::debug!("the server closed the WebSocket ({reason:?})");
+                log::debug!("{}: the server closed the WebSocket ({reason:?})", self.aor);
                 Err(DriverError::ClosedByPeer { reason })
             }
             End::Failed(error) => {
-                log::debug!("the WebSocket failed: {error}");
+                log::debug!("{}: the WebSocket failed: {error}", self.aor);
                 Err(DriverError::WebSocket(error))
             }
         }

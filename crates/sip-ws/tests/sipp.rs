@@ -78,7 +78,7 @@ async fn sipp_calls_a_stack_user_agent() {
         .spawn();
     let (call, from) = callee.incoming().await;
     assert!(from.contains("sipp"), "From {from}");
-    callee.phone.answer(call).await.unwrap();
+    callee.answer(call).await;
     callee.expect_state(call, CallState::Connected).await;
     assert_eq!(callee.ended(call).await, EndReason::RemoteHangup);
     sipp.finish().await.assert_success();

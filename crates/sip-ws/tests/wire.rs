@@ -35,7 +35,7 @@ async fn connected_call(a: &mut Peer, b: &mut Peer) -> (CallHandle, CallHandle) 
         a.user
     );
     a.expect_state(call_a, CallState::Ringing).await;
-    b.phone.answer(call_b).await.unwrap();
+    b.answer(call_b).await;
     b.expect_state(call_b, CallState::Connected).await;
     a.expect_state(call_a, CallState::Connected).await;
     (call_a, call_b)
@@ -121,7 +121,7 @@ async fn caller_gets_the_answer_sdp() {
     let (_kamailio, mut a, mut b) = two_peers().await;
     let call_a = a.call(&b.uri()).await;
     let (call_b, _) = b.incoming().await;
-    b.phone.answer(call_b).await.unwrap();
+    b.answer(call_b).await;
     let answer = a
         .expect("the remote answer", |e| match e {
             Event::RemoteDescription {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod kamailio;
+pub mod logger;
 pub mod peer;
 pub mod sipp;
 

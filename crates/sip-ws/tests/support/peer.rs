@@ -56,6 +56,8 @@ pub struct Peer {
 impl Peer {
     /// Connects demo account `user` with `password` to `ws_url`.
     pub async fn connect(ws_url: &str, user: &str, password: &str) -> Self {
+        super::logger::init();
+        log::debug!(target: "vani_test", "{user} connects");
         let phone = Phone::connect(ws_url, account(user, password))
             .await
             .unwrap_or_else(|e| panic!("{user}: connect to {ws_url}: {e}"));
@@ -136,9 +138,42 @@ impl Peer {
         .await;
     }
 
-    /// Places an audio call to `target`.
+    /// Places an audio call to `target` and hands the stack its offer, which
+    /// sends the INVITE.
     pub async fn call(&mut self, target: &str) -> CallHandle {
-        self.phone.call(target, MediaKind::Audio).await.unwrap()
+        let call = self.phone.call(target, MediaKind::Audio).await.unwrap();
+        self.expect("the request for an offer", |e| match e {
+            Event::LocalDescriptionNeeded {
+                call: c,
+                kind: SdpKind::Offer,
+                ..
+            } if *c == call => Some(()),
+            _ => None,
+        })
+        .await;
+        self.phone
+            .set_local_description(call, sdp("sendrecv"))
+            .await
+            .unwrap();
+        call
+    }
+
+    /// Accepts incoming `call` and hands the stack its SDP answer, which
+    /// sends the 200.
+    pub async fn answer(&mut self, call: CallHandle) {
+        self.phone.answer(call).await.unwrap();
+        let offer = self
+            .expect("the request for an answer", |e| match e {
+                Event::LocalDescriptionNeeded {
+                    call: c,
+                    kind: SdpKind::Answer,
+                    remote_sdp,
+                } if *c == call => Some(remote_sdp.clone()),
+                _ => None,
+            })
+            .await;
+        let sdp = sdp(answer_direction(offer.as_deref()));
+        self.phone.set_local_description(call, sdp).await.unwrap();
     }
 
     /// Waits for an incoming call and returns it with the caller's URI.
