@@ -41,18 +41,22 @@ async fn connected_call(a: &mut Peer, b: &mut Peer) -> (CallHandle, CallHandle) 
     (call_a, call_b)
 }
 
-/// After a flow, nothing is left in the user agent (settles within a second).
+/// After a flow, no call, dialog or transaction is left in the user agent.
+/// Finished INVITE transactions live 64*T1 more (RFC 6026 Timers L and M).
 async fn assert_idle(peer: &Peer) {
-    let mut last = None;
-    for _ in 0..20 {
+    let deadline = tokio::time::Instant::now() + support::peer::T1 * 64 + Duration::from_secs(2);
+    loop {
         let resources = peer.phone.resources().await.unwrap();
         if resources.calls == 0 && resources.dialogs == 0 && resources.transactions == 0 {
             return;
         }
-        last = Some(resources);
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}: state left behind: {resources:?}",
+            peer.user
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{}: state left behind: {last:?}", peer.user);
 }
 
 #[tokio::test]

@@ -11,6 +11,9 @@ use vani_sip_ws::{
 /// How long any single expected event may take.
 pub const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// RFC 3261 T1 in the tests' user agents (500 ms by default).
+pub const T1: Duration = Duration::from_millis(100);
+
 /// An audio-only SDP offer (RFC 8866), as a media layer would produce it.
 pub fn sdp(direction: &str) -> String {
     format!(
@@ -41,6 +44,9 @@ pub fn account(user: &str, password: &str) -> Config {
     config.display_name = Some(format!("User {user}"));
     // Kamailio does not answer RFC 5626 CRLF pings on WebSocket flows.
     config.keepalive_interval = None;
+    // A short T1 keeps the 64*T1 lifetimes of finished transactions (RFC 6026
+    // Timers L and M) short enough for the tests to see them end.
+    config.t1 = T1;
     config
 }
 
