@@ -9,7 +9,10 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-use vani_sip_ws::{Config, DriverError, Phone, PhoneError, Transport};
+use vani_sip_ws::{
+    Config, DriverError, Event, Phone, PhoneError, RegistrationFailure, RegistrationState,
+    Transport,
+};
 
 const LIMIT: Duration = Duration::from_secs(5);
 
@@ -108,6 +111,67 @@ async fn a_close_from_the_server_ends_the_driver_with_its_reason() {
         }
         other => panic!("expected ClosedByPeer, got {other:?}"),
     }
+}
+
+/// The first text frame the server receives.
+async fn first_text(frames: &mut mpsc::UnboundedReceiver<Message>) -> String {
+    tokio::time::timeout(LIMIT, async {
+        loop {
+            match frames.recv().await {
+                Some(Message::Text(text)) => return text.to_string(),
+                Some(_) => continue,
+                None => panic!("the connection ended without a text frame"),
+            }
+        }
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_command_transmits_one_sip_message_per_frame() {
+    let (url, mut frames) = server(Script::Listen).await;
+    let mut phone = Phone::connect(&url, config()).await.unwrap();
+    phone.register().await.unwrap();
+    let register = first_text(&mut frames).await;
+    assert!(
+        register.starts_with("REGISTER sip:localhost SIP/2.0\r\n"),
+        "{register}"
+    );
+    assert!(
+        register.ends_with("\r\n\r\n"),
+        "one whole message: {register}"
+    );
+    phone.shutdown().await.unwrap();
+}
+
+/// Nobody answers the REGISTER: only the driver's timer can end it, with
+/// Timer F (64*T1, RFC 3261 §17.1.2.2).
+#[tokio::test]
+async fn the_timer_fires_the_user_agents_deadlines() {
+    let (url, mut frames) = server(Script::Listen).await;
+    let mut config = config();
+    config.t1 = Duration::from_millis(10);
+    let mut phone = Phone::connect(&url, config).await.unwrap();
+    let started = tokio::time::Instant::now();
+    phone.register().await.unwrap();
+    first_text(&mut frames).await;
+    let failure = tokio::time::timeout(
+        LIMIT,
+        phone.wait_for(|e| match e {
+            Event::Registration(RegistrationState::Failed(f)) => Some(f.clone()),
+            _ => None,
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failure, Some(RegistrationFailure::Timeout));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(640),
+        "Timer F fired early: {elapsed:?}"
+    );
+    phone.shutdown().await.unwrap();
 }
 
 #[tokio::test]
