@@ -20,7 +20,7 @@ mod fields;
 
 pub(crate) use fields::{cseq_of, header, sent_by_and_branch, tag_of};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::message::{Method, Request};
 use crate::time::{Duration, Instant};
@@ -607,6 +607,8 @@ pub struct ClientTransaction<O> {
     pub owner: O,
     /// The machine.
     pub machine: ClientMachine,
+    /// Position in the deadline index.
+    id: u64,
 }
 
 /// The machine of a client transaction.
@@ -625,6 +627,8 @@ pub struct ServerTransaction {
     pub request: Request,
     /// The machine.
     pub machine: ServerMachine,
+    /// Position in the deadline index.
+    id: u64,
 }
 
 /// The machine of a server transaction.
@@ -694,11 +698,18 @@ pub struct ServerFailure {
 
 /// Every live transaction of a user agent, keyed per §17.1.3 / §17.2.3.
 /// `O` names who owns a client transaction (registration, call, ...).
+///
+/// Deadlines are indexed in a sorted set, so finding the next one and the
+/// expired ones costs O(log n) however many transactions linger in
+/// Accepted (Timers L and M keep INVITE transactions for 64*T1).
 #[derive(Debug, Clone)]
 pub struct TransactionTable<O> {
     timers: TimerConfig,
     clients: HashMap<TransactionKey, ClientTransaction<O>>,
     servers: HashMap<TransactionKey, ServerTransaction>,
+    deadlines: BTreeSet<(Instant, u64)>,
+    by_id: HashMap<u64, TransactionKey>,
+    next_id: u64,
 }
 
 impl<O: Clone> TransactionTable<O> {
@@ -708,6 +719,9 @@ impl<O: Clone> TransactionTable<O> {
             timers,
             clients: HashMap::new(),
             servers: HashMap::new(),
+            deadlines: BTreeSet::new(),
+            by_id: HashMap::new(),
+            next_id: 0,
         }
     }
 
@@ -728,39 +742,78 @@ impl<O: Clone> TransactionTable<O> {
 
     /// Armed timers.
     pub fn timer_count(&self) -> usize {
-        self.clients
-            .values()
-            .filter(|t| t.machine.deadline().is_some())
-            .count()
-            + self
-                .servers
-                .values()
-                .filter(|t| t.machine.deadline().is_some())
-                .count()
+        self.deadlines.len()
     }
 
     /// The earliest armed deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let c = self.clients.values().filter_map(|t| t.machine.deadline());
-        let s = self.servers.values().filter_map(|t| t.machine.deadline());
-        c.chain(s).min()
+        self.deadlines.first().map(|(t, _)| *t)
+    }
+
+    fn deadline_of(&self, key: &TransactionKey) -> Option<(u64, Option<Instant>)> {
+        match key.role {
+            Role::Client => self.clients.get(key).map(|t| (t.id, t.machine.deadline())),
+            Role::Server => self.servers.get(key).map(|t| (t.id, t.machine.deadline())),
+        }
+    }
+
+    /// Moves `key`'s entry in the deadline index from `before` to its
+    /// current deadline.
+    fn reindex(&mut self, key: &TransactionKey, before: Option<(u64, Option<Instant>)>) {
+        if let Some((id, Some(old))) = before {
+            self.deadlines.remove(&(old, id));
+        }
+        if let Some((id, Some(new))) = self.deadline_of(key) {
+            self.deadlines.insert((new, id));
+        }
+    }
+
+    fn new_id(&mut self, key: &TransactionKey) -> u64 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        self.by_id.insert(id, key.clone());
+        id
+    }
+
+    fn remove(&mut self, key: &TransactionKey) {
+        let before = self.deadline_of(key);
+        if let Some((id, old)) = before {
+            if let Some(old) = old {
+                self.deadlines.remove(&(old, id));
+            }
+            self.by_id.remove(&id);
+        }
+        match key.role {
+            Role::Client => {
+                self.clients.remove(key);
+            }
+            Role::Server => {
+                self.servers.remove(key);
+            }
+        }
     }
 
     /// Starts a client transaction for `request`, sent now.
     pub fn start_client(&mut self, now: Instant, key: TransactionKey, request: Request, owner: O) {
+        if self.clients.contains_key(&key) {
+            self.remove(&key);
+        }
         let machine = if request.method == Method::Invite {
             ClientMachine::Invite(InviteClient::start(now, self.timers))
         } else {
             ClientMachine::NonInvite(NonInviteClient::start(now, self.timers))
         };
+        let id = self.new_id(&key);
         self.clients.insert(
-            key,
+            key.clone(),
             ClientTransaction {
                 request,
                 owner,
                 machine,
+                id,
             },
         );
+        self.reindex(&key, None);
     }
 
     /// The client transaction for `key`.
@@ -777,6 +830,7 @@ impl<O: Clone> TransactionTable<O> {
         status: u16,
     ) -> Option<(O, ClientVerdict, Request)> {
         let timers = self.timers;
+        let before = self.deadline_of(key);
         let tx = self.clients.get_mut(key)?;
         let verdict = match &mut tx.machine {
             ClientMachine::Invite(m) => match m.on_response(now, status, timers) {
@@ -793,7 +847,9 @@ impl<O: Clone> TransactionTable<O> {
                 }
             }
         };
-        Some((tx.owner.clone(), verdict, tx.request.clone()))
+        let result = (tx.owner.clone(), verdict, tx.request.clone());
+        self.reindex(key, before);
+        Some(result)
     }
 
     /// Whether `key` is an INVITE client transaction still waiting for a
@@ -809,13 +865,24 @@ impl<O: Clone> TransactionTable<O> {
 
     /// Starts a server transaction for `request`.
     pub fn start_server(&mut self, key: TransactionKey, request: Request) {
+        if self.servers.contains_key(&key) {
+            self.remove(&key);
+        }
         let machine = if request.method == Method::Invite {
             ServerMachine::Invite(InviteServer::start())
         } else {
             ServerMachine::NonInvite(NonInviteServer::start())
         };
-        self.servers
-            .insert(key, ServerTransaction { request, machine });
+        let id = self.new_id(&key);
+        self.servers.insert(
+            key.clone(),
+            ServerTransaction {
+                request,
+                machine,
+                id,
+            },
+        );
+        self.reindex(&key, None);
     }
 
     /// The server transaction for `key`.
@@ -836,22 +903,27 @@ impl<O: Clone> TransactionTable<O> {
     /// Records that the TU sent a response with `status` on `key`.
     pub fn server_sent(&mut self, now: Instant, key: &TransactionKey, status: u16, wire: &[u8]) {
         let timers = self.timers;
+        let before = self.deadline_of(key);
         if let Some(tx) = self.servers.get_mut(key) {
             match &mut tx.machine {
                 ServerMachine::Invite(m) => m.on_send(now, status, wire, timers),
                 ServerMachine::NonInvite(m) => m.on_send(now, status, wire, timers),
             }
         }
+        self.reindex(key, before);
     }
 
     /// An ACK with the branch of `key` arrived; true if it matched an INVITE
     /// server transaction in Completed (ACK for a non-2xx final).
     pub fn server_ack(&mut self, now: Instant, key: &TransactionKey) -> bool {
         let timers = self.timers;
-        match self.servers.get_mut(key).map(|t| &mut t.machine) {
+        let before = self.deadline_of(key);
+        let matched = match self.servers.get_mut(key).map(|t| &mut t.machine) {
             Some(ServerMachine::Invite(m)) => m.on_ack(now, timers),
             _ => false,
-        }
+        };
+        self.reindex(key, before);
+        matched
     }
 
     /// Whether the INVITE server transaction `key` has not sent a final
@@ -868,38 +940,69 @@ impl<O: Clone> TransactionTable<O> {
     pub fn handle_timeout(&mut self, now: Instant) -> (Vec<ClientFailure<O>>, Vec<ServerFailure>) {
         let mut client_failures = Vec::new();
         let mut server_failures = Vec::new();
-        for (key, tx) in &mut self.clients {
-            let error = match &mut tx.machine {
-                ClientMachine::Invite(m) => m.on_timeout(now),
-                ClientMachine::NonInvite(m) => m.on_timeout(now),
+        let due: Vec<(Instant, u64)> = self
+            .deadlines
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .copied()
+            .collect();
+        for (_, id) in due {
+            let Some(key) = self.by_id.get(&id).cloned() else {
+                continue;
             };
-            if let Some(error) = error {
-                client_failures.push(ClientFailure {
-                    key: key.clone(),
-                    owner: tx.owner.clone(),
-                    request: tx.request.clone(),
-                    error,
-                });
-            }
-        }
-        for (key, tx) in &mut self.servers {
-            let error = match &mut tx.machine {
-                ServerMachine::Invite(m) => m.on_timeout(now),
-                ServerMachine::NonInvite(m) => {
-                    m.on_timeout(now);
-                    None
+            let before = self.deadline_of(&key);
+            let mut terminated = false;
+            match key.role {
+                Role::Client => {
+                    if let Some(tx) = self.clients.get_mut(&key) {
+                        let error = match &mut tx.machine {
+                            ClientMachine::Invite(m) => m.on_timeout(now),
+                            ClientMachine::NonInvite(m) => m.on_timeout(now),
+                        };
+                        if let Some(error) = error {
+                            client_failures.push(ClientFailure {
+                                key: key.clone(),
+                                owner: tx.owner.clone(),
+                                request: tx.request.clone(),
+                                error,
+                            });
+                        }
+                        terminated = tx.machine.is_terminated();
+                    }
                 }
-            };
-            if let Some(error) = error {
-                server_failures.push(ServerFailure {
-                    key: key.clone(),
-                    request: tx.request.clone(),
-                    error,
-                });
+                Role::Server => {
+                    if let Some(tx) = self.servers.get_mut(&key) {
+                        let error = match &mut tx.machine {
+                            ServerMachine::Invite(m) => m.on_timeout(now),
+                            ServerMachine::NonInvite(m) => {
+                                m.on_timeout(now);
+                                None
+                            }
+                        };
+                        if let Some(error) = error {
+                            server_failures.push(ServerFailure {
+                                key: key.clone(),
+                                request: tx.request.clone(),
+                                error,
+                            });
+                        }
+                        terminated = tx.machine.is_terminated();
+                    }
+                }
+            }
+            if terminated {
+                if let Some((id, Some(old))) = before {
+                    self.deadlines.remove(&(old, id));
+                }
+                self.by_id.remove(&id);
+                match key.role {
+                    Role::Client => self.clients.remove(&key).map(|_| ()),
+                    Role::Server => self.servers.remove(&key).map(|_| ()),
+                };
+            } else {
+                self.reindex(&key, before);
             }
         }
-        self.clients.retain(|_, t| !t.machine.is_terminated());
-        self.servers.retain(|_, t| !t.machine.is_terminated());
         (client_failures, server_failures)
     }
 
@@ -917,12 +1020,9 @@ impl<O: Clone> TransactionTable<O> {
             })
             .collect();
         self.servers.clear();
+        self.deadlines.clear();
+        self.by_id.clear();
         failures
-    }
-
-    /// Removes every client transaction owned by `owner`.
-    pub fn forget_owner(&mut self, is_owner: impl Fn(&O) -> bool) {
-        self.clients.retain(|_, t| !is_owner(&t.owner));
     }
 }
 

@@ -1635,7 +1635,20 @@ impl UserAgent {
             } = &call.reinvite
             {
                 if *retry_at <= now {
-                    let (offer, hold) = (offer.clone(), *hold);
+                    let (mut offer, hold) = (offer.clone(), *hold);
+                    // A hold or resume is recomputed: the peer's own
+                    // re-INVITE may have changed what we must offer.
+                    if let (Some(h), Some(local)) = (hold, call.local_sdp.clone()) {
+                        let direction = match (h, call.remote_held) {
+                            (true, false) => Direction::SendOnly,
+                            (true, true) => Direction::Inactive,
+                            (false, false) => Direction::SendRecv,
+                            (false, true) => Direction::RecvOnly,
+                        };
+                        if let Some(o) = with_direction(&local, direction) {
+                            offer = o;
+                        }
+                    }
                     self.send_reinvite(now, handle, offer, hold, false);
                 }
             }
