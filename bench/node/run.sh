@@ -17,6 +17,8 @@ if [ -n "${OPT_LEVEL:-}" ]; then
 fi
 cargo build --manifest-path "$root/Cargo.toml" -p sip-wasm-bench --target wasm32-unknown-unknown --release
 wasm-bindgen --target nodejs --out-dir "$here/pkg" "$target/wasm32-unknown-unknown/release/sip_wasm_bench.wasm"
+# The bindings are CommonJS; bench.mjs sits in an ES module package.
+printf '{ "type": "commonjs" }\n' > "$here/pkg/package.json"
 if [ ! -d "$here/node_modules/jssip" ] || [ ! -d "$here/node_modules/sip.js" ]; then
     (cd "$here" && npm ci --no-audit --no-fund)
 fi
