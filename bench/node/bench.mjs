@@ -9,7 +9,7 @@
 //
 // Usage: node bench.mjs [messages-dir]   (run.sh builds pkg/ first)
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,9 @@ const ROUNDS = 15;
 const ROUND_MS = 240;
 const WARMUP_MS = 300;
 
-const dir = process.argv[2] ?? path.join(here, 'messages');
+// The native benchmark's corpus when present, so both time the same files.
+const shared = path.join(here, '..', '..', 'crates', 'sip', 'benches', 'messages');
+const dir = process.argv[2] ?? (existsSync(shared) ? shared : path.join(here, 'messages'));
 const encoder = new TextEncoder();
 const messages = readdirSync(dir)
   .filter((file) => file.endsWith('.sip'))
