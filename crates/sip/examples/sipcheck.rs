@@ -36,7 +36,9 @@ fn check(file: &str) -> Value {
         Err(e) => report(file, None, Some(e.to_string())),
         Ok(message) => {
             let verdict = match &message {
-                Message::Request(r) => validate_request(r, &Capabilities::default()).map_err(|rej| rej.to_string()),
+                Message::Request(r) => {
+                    validate_request(r, &Capabilities::default()).map_err(|rej| rej.to_string())
+                }
                 Message::Response(r) => validate_response(r),
             };
             report(file, Some(&message), verdict.err())

@@ -237,12 +237,18 @@ pub enum HeaderError {
 impl HeaderError {
     /// A [`HeaderError::Malformed`] for `header`.
     pub fn malformed(header: HeaderName, reason: &'static str) -> Self {
-        Self::Malformed { header: header.as_str(), reason }
+        Self::Malformed {
+            header: header.as_str(),
+            reason,
+        }
     }
 
     /// A [`HeaderError::OutOfRange`] for `header`.
     pub fn out_of_range(header: HeaderName, what: &'static str) -> Self {
-        Self::OutOfRange { header: header.as_str(), what }
+        Self::OutOfRange {
+            header: header.as_str(),
+            what,
+        }
     }
 }
 
@@ -275,11 +281,15 @@ pub(crate) fn offset(n: usize) -> u32 {
 
 impl Span {
     pub(crate) fn new(start: usize, end: usize) -> Self {
-        Self { start: offset(start), end: offset(end) }
+        Self {
+            start: offset(start),
+            end: offset(end),
+        }
     }
 
     pub(crate) fn of(self, text: &str) -> &str {
-        text.get(self.start as usize..self.end as usize).unwrap_or("")
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
     }
 }
 
@@ -324,7 +334,9 @@ impl Headers {
 
     /// Every field as `(name as written, unfolded value)`, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
-        self.entries.iter().map(|e| (e.name.of(&self.buf), self.value_of(e)))
+        self.entries
+            .iter()
+            .map(|e| (e.name.of(&self.buf), self.value_of(e)))
     }
 
     /// The value of the first field named `name` (any case, long or compact).
@@ -371,7 +383,9 @@ impl Headers {
 
     /// Every value of header `T`, in order, splitting comma-separated lists
     /// when [`TypedHeader::LIST`] is true.
-    pub fn get_all<'a, T: TypedHeader + 'a>(&'a self) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
+    pub fn get_all<'a, T: TypedHeader + 'a>(
+        &'a self,
+    ) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
         self.named(T::NAME).flat_map(|e| {
             let value = self.value_of(e);
             let parsed: Vec<Result<T, HeaderError>> = if T::LIST {
@@ -423,7 +437,11 @@ impl Headers {
     /// Removes the first field named `name`; returns whether one was removed.
     pub fn remove_first(&mut self, name: HeaderName) -> bool {
         let buf = &self.buf;
-        match self.entries.iter().position(|e| name.matches(e.name.of(buf))) {
+        match self
+            .entries
+            .iter()
+            .position(|e| name.matches(e.name.of(buf)))
+        {
             Some(i) => {
                 self.entries.remove(i);
                 true
@@ -478,16 +496,24 @@ impl Headers {
     }
 
     fn named(&self, name: HeaderName) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().filter(move |e| name.matches(e.name.of(&self.buf)))
+        self.entries
+            .iter()
+            .filter(move |e| name.matches(e.name.of(&self.buf)))
     }
 
     fn value_of(&self, entry: &Entry) -> Cow<'_, str> {
         let raw = entry.value.of(&self.buf);
-        if entry.folded { Cow::Owned(unfold(raw)) } else { Cow::Borrowed(raw) }
+        if entry.folded {
+            Cow::Owned(unfold(raw))
+        } else {
+            Cow::Borrowed(raw)
+        }
     }
 
     fn line_of(&self, entry: &Entry) -> &str {
-        self.buf.get(entry.line_start as usize..entry.value.end as usize).unwrap_or("")
+        self.buf
+            .get(entry.line_start as usize..entry.value.end as usize)
+            .unwrap_or("")
     }
 
     fn append_line(&mut self, name: &str, value: fmt::Arguments<'_>) -> Entry {
@@ -508,7 +534,11 @@ impl Headers {
 
     fn replace_all(&mut self, name: HeaderName, entry: Entry) {
         let buf = &self.buf;
-        match self.entries.iter().position(|e| name.matches(e.name.of(buf))) {
+        match self
+            .entries
+            .iter()
+            .position(|e| name.matches(e.name.of(buf)))
+        {
             Some(first) => {
                 let mut index = 0;
                 self.entries.retain(|e| {
@@ -642,7 +672,12 @@ mod tests {
         assert!(h.push_raw("X-C", "a\r\nb").is_err());
         let removed = h.remove(HeaderName::new("X-A", None));
         assert_eq!(removed, 2);
-        assert_eq!(h.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>(), ["X-B=2"]);
+        assert_eq!(
+            h.iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>(),
+            ["X-B=2"]
+        );
     }
 
     #[test]

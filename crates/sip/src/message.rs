@@ -77,7 +77,10 @@ impl Method {
     pub fn as_str(&self) -> &str {
         match self {
             Method::Other(name) => name,
-            known => Self::KNOWN.iter().find(|(m, _)| m == known).map_or("", |(_, name)| name),
+            known => Self::KNOWN
+                .iter()
+                .find(|(m, _)| m == known)
+                .map_or("", |(_, name)| name),
         }
     }
 }
@@ -88,7 +91,11 @@ impl FromStr for Method {
         if let Some((m, _)) = Self::KNOWN.iter().find(|(_, name)| *name == s) {
             return Ok(m.clone());
         }
-        if crate::syntax::is_token(s) { Ok(Method::Other(s.to_owned())) } else { Err(InvalidMethod) }
+        if crate::syntax::is_token(s) {
+            Ok(Method::Other(s.to_owned()))
+        } else {
+            Err(InvalidMethod)
+        }
     }
 }
 
@@ -270,6 +277,14 @@ pub struct SipVersion {
 impl SipVersion {
     /// SIP/2.0, the only version this stack speaks.
     pub const V2_0: SipVersion = SipVersion { major: 2, minor: 0 };
+
+    fn write_to(self, out: &mut Vec<u8>) {
+        if self == Self::V2_0 {
+            out.extend_from_slice(b"SIP/2.0");
+        } else {
+            out.extend_from_slice(self.to_string().as_bytes());
+        }
+    }
 }
 
 impl Default for SipVersion {
@@ -371,7 +386,13 @@ impl Message {
 impl Request {
     /// A request with no header and no body.
     pub fn new(method: Method, uri: Uri) -> Self {
-        Self { method, uri, version: SipVersion::V2_0, headers: Headers::new(), body: Vec::new() }
+        Self {
+            method,
+            uri,
+            version: SipVersion::V2_0,
+            headers: Headers::new(),
+            body: Vec::new(),
+        }
     }
 
     /// A builder for a request.
@@ -388,7 +409,11 @@ impl Request {
     /// The request on the wire.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.body.len() + 64 + self.headers.len() * 48);
-        out.extend_from_slice(format!("{} {} {}\r\n", self.method, self.uri, self.version).as_bytes());
+        for part in [self.method.as_str(), " ", self.uri.as_str(), " "] {
+            out.extend_from_slice(part.as_bytes());
+        }
+        self.version.write_to(&mut out);
+        out.extend_from_slice(b"\r\n");
         finish(&mut out, &self.headers, &self.body);
         out
     }
@@ -416,7 +441,13 @@ impl Response {
     /// response creates a dialog or is final (and `request`'s `To` has none).
     pub fn from_request(request: &Request, status: StatusCode) -> ResponseBuilder {
         let mut response = Self::new(status);
-        for name in [HeaderName::VIA, HeaderName::FROM, HeaderName::TO, HeaderName::CALL_ID, HeaderName::CSEQ] {
+        for name in [
+            HeaderName::VIA,
+            HeaderName::FROM,
+            HeaderName::TO,
+            HeaderName::CALL_ID,
+            HeaderName::CSEQ,
+        ] {
             response.headers.copy_from(&request.headers, name);
         }
         ResponseBuilder(response)
@@ -431,7 +462,15 @@ impl Response {
     /// The response on the wire.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.body.len() + 64 + self.headers.len() * 48);
-        out.extend_from_slice(format!("{} {} {}\r\n", self.version, self.status, self.reason).as_bytes());
+        self.version.write_to(&mut out);
+        let code = self.status.as_u16();
+        let digits =
+            [code / 100, code / 10 % 10, code % 10].map(|d| b'0' + u8::try_from(d).unwrap_or(0));
+        out.push(b' ');
+        out.extend_from_slice(&digits);
+        out.push(b' ');
+        out.extend_from_slice(self.reason.as_bytes());
+        out.extend_from_slice(b"\r\n");
         finish(&mut out, &self.headers, &self.body);
         out
     }
@@ -479,7 +518,11 @@ impl RequestBuilder {
     }
 
     /// Appends a raw header (name a token, value without CR/LF).
-    pub fn raw_header(mut self, name: &str, value: &str) -> Result<Self, crate::headers::HeaderError> {
+    pub fn raw_header(
+        mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<Self, crate::headers::HeaderError> {
         self.0.headers.push_raw(name, value)?;
         Ok(self)
     }
@@ -530,7 +573,11 @@ impl ResponseBuilder {
     }
 
     /// Appends a raw header (name a token, value without CR/LF).
-    pub fn raw_header(mut self, name: &str, value: &str) -> Result<Self, crate::headers::HeaderError> {
+    pub fn raw_header(
+        mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<Self, crate::headers::HeaderError> {
         self.0.headers.push_raw(name, value)?;
         Ok(self)
     }
@@ -572,12 +619,12 @@ pub trait CoreHeaders {
     }
 
     /// The `From`, if present and well-formed.
-    fn from_header(&self) -> Option<From> {
+    fn header_from(&self) -> Option<From> {
         self.header_fields().get::<From>()?.ok()
     }
 
     /// The `To`, if present and well-formed.
-    fn to_header(&self) -> Option<To> {
+    fn header_to(&self) -> Option<To> {
         self.header_fields().get::<To>()?.ok()
     }
 }

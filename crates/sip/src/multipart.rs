@@ -40,7 +40,10 @@ pub fn parts(message: &Message) -> Result<Vec<Part<'_>>, MultipartError> {
         Some(Ok(ct)) if ct.0.kind.eq_ignore_ascii_case("multipart") => ct,
         _ => return Err(MultipartError::NotMultipart),
     };
-    let boundary = content_type.0.boundary().ok_or(MultipartError::NotMultipart)?;
+    let boundary = content_type
+        .0
+        .boundary()
+        .ok_or(MultipartError::NotMultipart)?;
     split(message.body(), boundary)
 }
 
@@ -60,7 +63,9 @@ pub fn split<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Multip
         let after = body.get(start..).unwrap_or_default();
         let content_start = start + line_end(after);
         let content_end = trim_line_end(body, content_start, next);
-        parts.push(part(body.get(content_start..content_end).unwrap_or_default())?);
+        parts.push(part(
+            body.get(content_start..content_end).unwrap_or_default(),
+        )?);
         start = next + delimiter.len();
         if body.get(start..start + 2) == Some(b"--") {
             return Ok(parts);
@@ -106,7 +111,10 @@ fn part(bytes: &[u8]) -> Result<Part<'_>, MultipartError> {
         }
         Err(e) => return Err(MultipartError::PartHeaders(e)),
     };
-    Ok(Part { headers, body: bytes.get(body_start..).unwrap_or_default() })
+    Ok(Part {
+        headers,
+        body: bytes.get(body_start..).unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]
@@ -118,7 +126,10 @@ mod tests {
         let body = b"preamble\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1\r\n\r\nno headers\r\n--b1--\r\n";
         let parts = split(body, "b1").unwrap();
         assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].headers.get_raw("content-type").as_deref(), Some("text/plain"));
+        assert_eq!(
+            parts[0].headers.get_raw("content-type").as_deref(),
+            Some("text/plain")
+        );
         assert_eq!(parts[0].body, b"hello");
         assert!(parts[1].headers.is_empty());
         assert_eq!(parts[1].body, b"no headers");
@@ -126,7 +137,10 @@ mod tests {
 
     #[test]
     fn rejects_unterminated_and_bad_boundaries() {
-        assert_eq!(split(b"--b1\r\n\r\nx\r\n", "b1"), Err(MultipartError::Unterminated));
+        assert_eq!(
+            split(b"--b1\r\n\r\nx\r\n", "b1"),
+            Err(MultipartError::Unterminated)
+        );
         assert_eq!(split(b"", ""), Err(MultipartError::InvalidBoundary));
     }
 }

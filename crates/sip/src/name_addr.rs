@@ -53,7 +53,11 @@ impl AddrError {
 impl NameAddr {
     /// An address with no display name and no parameters.
     pub fn new(uri: Uri) -> Self {
-        Self { display_name: None, uri, params: Params::new() }
+        Self {
+            display_name: None,
+            uri,
+            params: Params::new(),
+        }
     }
 
     /// The same address with a display name.
@@ -78,10 +82,14 @@ impl NameAddr {
             (Some(name), rest.trim_start())
         } else if let Some(lt) = value.find('<') {
             let words = value.get(..lt).unwrap_or("").trim();
-            if !words.split_ascii_whitespace().all(|w| w.bytes().all(is_token_byte)) {
+            if !words
+                .split_ascii_whitespace()
+                .all(|w| w.bytes().all(is_token_byte))
+            {
                 return Err(AddrError::DisplayName);
             }
-            let name = (!words.is_empty()).then(|| words.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
+            let name = (!words.is_empty())
+                .then(|| words.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
             (name, value.get(lt..).unwrap_or(""))
         } else {
             return Self::parse_addr_spec(value);
@@ -92,19 +100,29 @@ impl NameAddr {
         let uri = Uri::parse(inner).map_err(|_| AddrError::Uri)?;
         let params = Params::parse_header(inner_and_rest.get(close + 1..).unwrap_or(""))
             .map_err(|e| AddrError::Params(e.reason()))?;
-        Ok(Self { display_name, uri, params })
+        Ok(Self {
+            display_name,
+            uri,
+            params,
+        })
     }
 
     /// `addr-spec` form: parameters after the first `;` belong to the header.
     fn parse_addr_spec(value: &str) -> Result<Self, AddrError> {
-        let uri_len = value.find(|c: char| c == ';' || c.is_ascii_whitespace()).unwrap_or(value.len());
+        let uri_len = value
+            .find(|c: char| c == ';' || c.is_ascii_whitespace())
+            .unwrap_or(value.len());
         let (uri_text, rest) = value.split_at_checked(uri_len).unwrap_or((value, ""));
         if uri_text.contains([',', '?']) {
             return Err(AddrError::NeedsBrackets);
         }
         let uri = Uri::parse(uri_text).map_err(|_| AddrError::Uri)?;
         let params = Params::parse_header(rest).map_err(|e| AddrError::Params(e.reason()))?;
-        Ok(Self { display_name: None, uri, params })
+        Ok(Self {
+            display_name: None,
+            uri,
+            params,
+        })
     }
 }
 
@@ -125,7 +143,10 @@ mod tests {
 
     #[test]
     fn parses_quoted_token_and_bare_forms() {
-        let a = NameAddr::parse(r#""J Rosenberg \\\""       <sip:jdrosen@example.com> ; tag = 98asjd8"#).unwrap();
+        let a = NameAddr::parse(
+            r#""J Rosenberg \\\""       <sip:jdrosen@example.com> ; tag = 98asjd8"#,
+        )
+        .unwrap();
         assert_eq!(a.display_name.as_deref(), Some(r#"J Rosenberg \""#));
         assert_eq!(a.tag(), Some("98asjd8"));
         let b = NameAddr::parse("caller<sip:caller@example.com>;tag=323").unwrap();
@@ -139,9 +160,18 @@ mod tests {
 
     #[test]
     fn rejects_rfc4475_address_defects() {
-        assert_eq!(NameAddr::parse("\"Mr. J. User <sip:j.user@example.com>"), Err(AddrError::UnterminatedQuote));
-        assert_eq!(NameAddr::parse("Bell, Alexander <sip:a.g.bell@example.com>"), Err(AddrError::DisplayName));
-        assert_eq!(NameAddr::parse("\"Watson, Thomas\" < sip:t.watson@example.org >"), Err(AddrError::Uri));
+        assert_eq!(
+            NameAddr::parse("\"Mr. J. User <sip:j.user@example.com>"),
+            Err(AddrError::UnterminatedQuote)
+        );
+        assert_eq!(
+            NameAddr::parse("Bell, Alexander <sip:a.g.bell@example.com>"),
+            Err(AddrError::DisplayName)
+        );
+        assert_eq!(
+            NameAddr::parse("\"Watson, Thomas\" < sip:t.watson@example.org >"),
+            Err(AddrError::Uri)
+        );
         assert_eq!(
             NameAddr::parse("sip:user@example.com?Route=%3Csip:sip.example.com%3E"),
             Err(AddrError::NeedsBrackets)
@@ -150,7 +180,11 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for text in [r#""A \"B\"" <sip:a@b>;tag=x"#, "<sip:a@b;lr>", "\"Ü\" <tel:+1234;ext=5>;q=0.5"] {
+        for text in [
+            r#""A \"B\"" <sip:a@b>;tag=x"#,
+            "<sip:a@b;lr>",
+            "\"Ü\" <tel:+1234;ext=5>;q=0.5",
+        ] {
             let a = NameAddr::parse(text).unwrap();
             assert_eq!(a.to_string(), text);
             assert_eq!(NameAddr::parse(&a.to_string()).unwrap(), a);

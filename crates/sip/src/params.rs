@@ -42,11 +42,23 @@ impl Params {
         let mut out = Params::new();
         let mut rest = s.trim_start();
         while !rest.is_empty() {
-            let after = rest.strip_prefix(';').ok_or(ParamsError::BadValue)?.trim_start();
-            let name_len = after.bytes().take_while(|&b| crate::syntax::is_token_byte(b)).count();
-            let (name, tail) = after.split_at_checked(name_len).ok_or(ParamsError::BadName)?;
+            let after = rest
+                .strip_prefix(';')
+                .ok_or(ParamsError::BadValue)?
+                .trim_start();
+            let name_len = after
+                .bytes()
+                .take_while(|&b| crate::syntax::is_token_byte(b))
+                .count();
+            let (name, tail) = after
+                .split_at_checked(name_len)
+                .ok_or(ParamsError::BadName)?;
             if name.is_empty() {
-                return Err(if tail.starts_with(';') || tail.is_empty() { ParamsError::EmptyName } else { ParamsError::BadName });
+                return Err(if tail.starts_with(';') || tail.is_empty() {
+                    ParamsError::EmptyName
+                } else {
+                    ParamsError::BadName
+                });
             }
             let tail = tail.trim_start();
             let (value, tail) = match tail.strip_prefix('=') {
@@ -92,7 +104,9 @@ impl Params {
 
     /// The parameter `name`: `None` if absent, `Some(None)` if it has no value.
     pub fn get(&self, name: &str) -> Option<Option<&str>> {
-        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 
     /// Whether the parameter `name` is present.
@@ -191,8 +205,12 @@ mod tests {
 
     #[test]
     fn header_params_allow_whitespace_and_quotes() {
-        let p = Params::parse_header(" ;   tag    = 1918181833n ; +sip.instance=\"<urn:a;b>\";lr").unwrap();
-        assert_eq!(p.as_str(), ";tag=1918181833n;+sip.instance=\"<urn:a;b>\";lr");
+        let p = Params::parse_header(" ;   tag    = 1918181833n ; +sip.instance=\"<urn:a;b>\";lr")
+            .unwrap();
+        assert_eq!(
+            p.as_str(),
+            ";tag=1918181833n;+sip.instance=\"<urn:a;b>\";lr"
+        );
         assert_eq!(p.get("TAG"), Some(Some("1918181833n")));
         assert_eq!(p.get("+sip.instance"), Some(Some("\"<urn:a;b>\"")));
         assert_eq!(p.get("lr"), Some(None));
@@ -202,7 +220,10 @@ mod tests {
     #[test]
     fn malformed_header_params_are_rejected() {
         assert_eq!(Params::parse_header(";;"), Err(ParamsError::EmptyName));
-        assert_eq!(Params::parse_header(";a=\"x"), Err(ParamsError::Unterminated));
+        assert_eq!(
+            Params::parse_header(";a=\"x"),
+            Err(ParamsError::Unterminated)
+        );
         assert_eq!(Params::parse_header(";a= "), Err(ParamsError::BadValue));
         assert_eq!(Params::parse_header("x"), Err(ParamsError::BadValue));
     }

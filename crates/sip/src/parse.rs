@@ -35,7 +35,11 @@ impl Default for Limits {
     /// 64 KiB messages (RFC 3261 §18.1.1's UDP ceiling), 256 header fields,
     /// 8 KiB lines.
     fn default() -> Self {
-        Self { max_message_size: 65_535, max_headers: 256, max_line_length: 8_192 }
+        Self {
+            max_message_size: 65_535,
+            max_headers: 256,
+            max_line_length: 8_192,
+        }
     }
 }
 
@@ -101,13 +105,20 @@ pub enum ParseError {
 /// Parses one message.
 pub(crate) fn parse_message(input: &[u8], limits: &Limits) -> Result<Message, ParseError> {
     if input.len() > limits.max_message_size {
-        return Err(ParseError::TooLarge { size: input.len(), limit: limits.max_message_size });
+        return Err(ParseError::TooLarge {
+            size: input.len(),
+            limit: limits.max_message_size,
+        });
     }
     // RFC 3261 §7.5: ignore CRLFs before the start line.
-    let start = input.iter().position(|&b| b != b'\r' && b != b'\n').ok_or(ParseError::Empty)?;
+    let start = input
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .ok_or(ParseError::Empty)?;
     let input = input.get(start..).unwrap_or_default();
     let head = scan_head(input, limits)?;
-    let text = std::str::from_utf8(input.get(..head.headers_end).unwrap_or_default()).map_err(|_| ParseError::NotUtf8)?;
+    let text = std::str::from_utf8(input.get(..head.headers_end).unwrap_or_default())
+        .map_err(|_| ParseError::NotUtf8)?;
     let start_line = text.get(..head.start_line_end).unwrap_or("");
     let header_text = text.get(head.headers_start..).unwrap_or("");
     let headers = Headers::from_parts(header_text.to_owned(), head.entries);
@@ -144,7 +155,10 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
                 break;
             }
             Some(b' ' | b'\t') => {
-                let last = entries.last_mut().ok_or(ParseError::HeaderLine { line: line_no, reason: "continuation line before any header" })?;
+                let last = entries.last_mut().ok_or(ParseError::HeaderLine {
+                    line: line_no,
+                    reason: "continuation line before any header",
+                })?;
                 if line.iter().any(|b| !b.is_ascii_whitespace()) {
                     last.value.end = offset(trimmed_end(input, pos, end) - headers_start);
                     last.folded = true;
@@ -152,7 +166,9 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
             }
             Some(_) => {
                 if entries.len() >= limits.max_headers {
-                    return Err(ParseError::TooManyHeaders { limit: limits.max_headers });
+                    return Err(ParseError::TooManyHeaders {
+                        limit: limits.max_headers,
+                    });
                 }
                 entries.push(header_entry(input, pos, end, headers_start, line_no)?);
             }
@@ -160,40 +176,81 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
         headers_end = end;
         pos = next;
     }
-    Ok(Head { start_line_end: first_end, headers_start, headers_end, body_start: pos.min(input.len()), entries })
+    Ok(Head {
+        start_line_end: first_end,
+        headers_start,
+        headers_end,
+        body_start: pos.min(input.len()),
+        entries,
+    })
 }
 
 /// The end of the line starting at `pos` (before CR LF) and the start of the
 /// next line.
-fn next_line(input: &[u8], pos: usize, line_no: usize, limits: &Limits) -> Result<(usize, usize), ParseError> {
+fn next_line(
+    input: &[u8],
+    pos: usize,
+    line_no: usize,
+    limits: &Limits,
+) -> Result<(usize, usize), ParseError> {
     let rest = input.get(pos..).unwrap_or_default();
     let (len, next) = match memchr(b'\n', rest) {
         Some(nl) => (nl, pos + nl + 1),
         None => (rest.len(), input.len()),
     };
     if len > limits.max_line_length {
-        return Err(ParseError::LineTooLong { line: line_no, limit: limits.max_line_length });
+        return Err(ParseError::LineTooLong {
+            line: line_no,
+            limit: limits.max_line_length,
+        });
     }
     let end = pos + len;
-    let end = if end > pos && input.get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+    let end = if end > pos && input.get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    };
     Ok((end, next))
 }
 
 /// `header-name HCOLON value` (RFC 3261 §7.3.1); whitespace may precede the
 /// colon.
-fn header_entry(input: &[u8], pos: usize, end: usize, base: usize, line: usize) -> Result<Entry, ParseError> {
+fn header_entry(
+    input: &[u8],
+    pos: usize,
+    end: usize,
+    base: usize,
+    line: usize,
+) -> Result<Entry, ParseError> {
     let bytes = input.get(pos..end).unwrap_or_default();
-    let name_len = bytes.iter().take_while(|&&b| crate::syntax::is_token_byte(b)).count();
+    let name_len = bytes
+        .iter()
+        .take_while(|&&b| crate::syntax::is_token_byte(b))
+        .count();
     if name_len == 0 {
-        return Err(ParseError::HeaderLine { line, reason: "header name is not a token" });
+        return Err(ParseError::HeaderLine {
+            line,
+            reason: "header name is not a token",
+        });
     }
     let after_name = bytes.get(name_len..).unwrap_or_default();
-    let ws = after_name.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let ws = after_name
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
     if after_name.get(ws) != Some(&b':') {
-        return Err(ParseError::HeaderLine { line, reason: "missing ':' after the header name" });
+        return Err(ParseError::HeaderLine {
+            line,
+            reason: "missing ':' after the header name",
+        });
     }
     let value_from = name_len + ws + 1;
-    let lead = bytes.get(value_from..).unwrap_or_default().iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let lead = bytes
+        .get(value_from..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
     let value_start = (pos + value_from + lead).min(end);
     let value_end = trimmed_end(input, value_start, end);
     Ok(Entry {
@@ -207,7 +264,11 @@ fn header_entry(input: &[u8], pos: usize, end: usize, base: usize, line: usize) 
 /// `end`, moved back over trailing whitespace but not before `start`.
 fn trimmed_end(input: &[u8], start: usize, end: usize) -> usize {
     let line = input.get(start..end).unwrap_or_default();
-    start + line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1)
+    start
+        + line
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(0, |i| i + 1)
 }
 
 /// The body, framed by `Content-Length`.
@@ -222,16 +283,19 @@ fn frame_body<'a>(headers: &Headers, rest: &'a [u8]) -> Result<&'a [u8], ParseEr
         declared = Some(len);
     }
     match declared {
-        Some(len) if !conflicting => {
-            rest.get(..len).ok_or(ParseError::BodyTruncated { declared: len, available: rest.len() })
-        }
+        Some(len) if !conflicting => rest.get(..len).ok_or(ParseError::BodyTruncated {
+            declared: len,
+            available: rest.len(),
+        }),
         _ => Ok(rest),
     }
 }
 
 fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Message, ParseError> {
     if line.starts_with("SIP/") {
-        let (version, rest) = line.split_once(' ').ok_or(ParseError::StartLine("missing status code"))?;
+        let (version, rest) = line
+            .split_once(' ')
+            .ok_or(ParseError::StartLine("missing status code"))?;
         let version = parse_version(version)?;
         let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
         let valid = code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit());
@@ -240,29 +304,54 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
             .ok()
             .filter(|_| valid)
             .and_then(StatusCode::new)
-            .ok_or(ParseError::StartLine("status code is not three digits from 100 to 699"))?;
+            .ok_or(ParseError::StartLine(
+                "status code is not three digits from 100 to 699",
+            ))?;
         if reason.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
             return Err(ParseError::StartLine("control character in reason phrase"));
         }
-        return Ok(Message::Response(Response { version, status, reason: reason.to_owned(), headers, body }));
+        return Ok(Message::Response(Response {
+            version,
+            status,
+            reason: reason.to_owned(),
+            headers,
+            body,
+        }));
     }
     let mut parts = line.split(' ');
-    let (Some(method), Some(uri), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(ParseError::StartLine("a request line is method, URI and version separated by single spaces"));
+    let (Some(method), Some(uri), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ParseError::StartLine(
+            "a request line is method, URI and version separated by single spaces",
+        ));
     };
-    let method: Method = method.parse().map_err(|_| ParseError::StartLine("method is not a token"))?;
+    let method: Method = method
+        .parse()
+        .map_err(|_| ParseError::StartLine("method is not a token"))?;
     if uri.starts_with('<') {
-        return Err(ParseError::StartLine("Request-URI must not be enclosed in <>"));
+        return Err(ParseError::StartLine(
+            "Request-URI must not be enclosed in <>",
+        ));
     }
     let uri = Uri::parse(uri).map_err(ParseError::RequestUri)?;
     let version = parse_version(version)?;
-    Ok(Message::Request(Request { method, uri, version, headers, body }))
+    Ok(Message::Request(Request {
+        method,
+        uri,
+        version,
+        headers,
+        body,
+    }))
 }
 
 /// `SIP/1*DIGIT.1*DIGIT` (RFC 3261 §7.1; other versions are answered 505).
 fn parse_version(text: &str) -> Result<SipVersion, ParseError> {
     let bad = ParseError::StartLine("version is not SIP/<major>.<minor>");
-    let numbers = text.get(..4).filter(|p| p.eq_ignore_ascii_case("SIP/")).and_then(|_| text.get(4..));
+    let numbers = text
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("SIP/"))
+        .and_then(|_| text.get(4..));
     let (major, minor) = numbers.and_then(|n| n.split_once('.')).ok_or(bad.clone())?;
     let number = |s: &str| crate::syntax::parse_decimal(s, 255).and_then(|n| u8::try_from(n).ok());
     match (number(major), number(minor)) {
@@ -280,7 +369,9 @@ mod tests {
 
     #[test]
     fn frames_body_by_content_length() {
-        let Ok(Message::Request(r)) = Message::parse(OPTIONS) else { panic!("not a request") };
+        let Ok(Message::Request(r)) = Message::parse(OPTIONS) else {
+            panic!("not a request")
+        };
         assert_eq!(r.method, Method::Options);
         assert_eq!(r.body, b"body");
         assert_eq!(r.headers.get_raw("call-id").as_deref(), Some("a"));
@@ -288,12 +379,30 @@ mod tests {
 
     #[test]
     fn limits_say_which_was_hit() {
-        let tight = Limits { max_message_size: 10, ..Limits::default() };
-        assert!(matches!(Message::parse_with_limits(OPTIONS, &tight), Err(ParseError::TooLarge { limit: 10, .. })));
-        let tight = Limits { max_headers: 2, ..Limits::default() };
-        assert_eq!(Message::parse_with_limits(OPTIONS, &tight), Err(ParseError::TooManyHeaders { limit: 2 }));
-        let tight = Limits { max_line_length: 20, ..Limits::default() };
-        assert_eq!(Message::parse_with_limits(OPTIONS, &tight), Err(ParseError::LineTooLong { line: 1, limit: 20 }));
+        let tight = Limits {
+            max_message_size: 10,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            Message::parse_with_limits(OPTIONS, &tight),
+            Err(ParseError::TooLarge { limit: 10, .. })
+        ));
+        let tight = Limits {
+            max_headers: 2,
+            ..Limits::default()
+        };
+        assert_eq!(
+            Message::parse_with_limits(OPTIONS, &tight),
+            Err(ParseError::TooManyHeaders { limit: 2 })
+        );
+        let tight = Limits {
+            max_line_length: 20,
+            ..Limits::default()
+        };
+        assert_eq!(
+            Message::parse_with_limits(OPTIONS, &tight),
+            Err(ParseError::LineTooLong { line: 1, limit: 20 })
+        );
     }
 
     #[test]
@@ -306,16 +415,26 @@ mod tests {
             b"INVITE sip:a@b SIP/X\r\n\r\n",
             b"\r\n\r\n",
         ] {
-            assert!(Message::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+            assert!(
+                Message::parse(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
     #[test]
     fn content_length_errors() {
-        assert_eq!(Message::parse(b"BYE sip:a@b SIP/2.0\r\nl: -1\r\n\r\n"), Err(ParseError::InvalidContentLength));
+        assert_eq!(
+            Message::parse(b"BYE sip:a@b SIP/2.0\r\nl: -1\r\n\r\n"),
+            Err(ParseError::InvalidContentLength)
+        );
         assert_eq!(
             Message::parse(b"BYE sip:a@b SIP/2.0\r\nl: 9\r\n\r\nabc"),
-            Err(ParseError::BodyTruncated { declared: 9, available: 3 })
+            Err(ParseError::BodyTruncated {
+                declared: 9,
+                available: 3
+            })
         );
     }
 }

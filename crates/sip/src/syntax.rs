@@ -5,7 +5,11 @@ use std::borrow::Cow;
 
 /// `token` characters: alphanum and `-.!%*_+`'~`.
 pub(crate) fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+        )
 }
 
 /// Whether `s` is a non-empty `token`.
@@ -16,12 +20,30 @@ pub(crate) fn is_token(s: &str) -> bool {
 /// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
 pub(crate) fn is_word_byte(b: u8) -> bool {
     is_token_byte(b)
-        || matches!(b, b'(' | b')' | b'<' | b'>' | b':' | b'\\' | b'"' | b'/' | b'[' | b']' | b'?' | b'{' | b'}')
+        || matches!(
+            b,
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'{'
+                | b'}'
+        )
 }
 
 /// `unreserved` (RFC 3261 §25.1): alphanum and `-_.!~*'()`.
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
 }
 
 /// Whether every byte of `s` is `allowed` or part of a `%XX` escape.
@@ -75,7 +97,9 @@ pub(crate) fn unescape(s: &str) -> Cow<'_, [u8]> {
 }
 
 fn hex_value(b: u8) -> Option<u8> {
-    char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// Splits a leading `quoted-string` off `s` (which starts with `"`), returning
@@ -155,7 +179,10 @@ mod tests {
     fn decimals_are_bounded() {
         assert_eq!(parse_decimal("0068", 255), Some(68));
         assert_eq!(parse_decimal("300", 255), None);
-        assert_eq!(parse_decimal("36893488147419103232", u64::from(u32::MAX)), None);
+        assert_eq!(
+            parse_decimal("36893488147419103232", u64::from(u32::MAX)),
+            None
+        );
         assert_eq!(parse_decimal("-1", 10), None);
     }
 }

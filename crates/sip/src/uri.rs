@@ -90,8 +90,13 @@ impl Uri {
     /// Parses a URI. Whitespace anywhere is an error.
     pub fn parse(text: &str) -> Result<Uri, UriError> {
         let (scheme_name, rest) = text.split_once(':').ok_or(UriError::Scheme)?;
-        let scheme_ok = scheme_name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-            && scheme_name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        let scheme_ok = scheme_name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
         if !scheme_ok {
             return Err(UriError::Scheme);
         }
@@ -151,7 +156,10 @@ impl Uri {
     }
 
     fn parse_sip(&mut self, rest: &str, start: usize) -> Result<(), UriError> {
-        if rest.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+        if rest
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
             return Err(UriError::Character);
         }
         // userinfo never holds an unescaped '@', and nothing after it may.
@@ -203,8 +211,16 @@ impl Uri {
             "" => Ok(()),
             port => {
                 let digits = port.strip_prefix(':').ok_or(UriError::Host)?;
-                let valid = !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit());
-                self.port = Some(digits.parse().ok().filter(|_| valid).ok_or(UriError::Port)?);
+                let valid = !digits.is_empty()
+                    && digits.len() <= 5
+                    && digits.bytes().all(|b| b.is_ascii_digit());
+                self.port = Some(
+                    digits
+                        .parse()
+                        .ok()
+                        .filter(|_| valid)
+                        .ok_or(UriError::Port)?,
+                );
                 Ok(())
             }
         }
@@ -225,7 +241,9 @@ impl Uri {
         if let Some(headers) = tail.get(params_len..).and_then(|h| h.strip_prefix('?')) {
             let ok = headers.split('&').all(|h| {
                 h.split_once('=').is_some_and(|(n, v)| {
-                    !n.is_empty() && all_escaped_or(n, is_header_byte) && all_escaped_or(v, is_header_byte)
+                    !n.is_empty()
+                        && all_escaped_or(n, is_header_byte)
+                        && all_escaped_or(v, is_header_byte)
                 })
             });
             if !ok {
@@ -248,7 +266,9 @@ impl Uri {
         self.user = Some(Span::new(start, start + number_len));
         let params = rest.get(number_len..).unwrap_or("");
         for (name, value) in iter_params(params) {
-            let ok = !name.is_empty() && name.bytes().all(is_token_byte) && value.is_none_or(|v| all_escaped_or(v, is_param_byte));
+            let ok = !name.is_empty()
+                && name.bytes().all(is_token_byte)
+                && value.is_none_or(|v| all_escaped_or(v, is_param_byte));
             if !ok {
                 return Err(UriError::Param);
             }
@@ -312,7 +332,9 @@ impl Uri {
 
     /// The URI parameter `name`: `None` if absent, `Some(None)` if valueless.
     pub fn param(&self, name: &str) -> Option<Option<&str>> {
-        self.params().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+        self.params()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 
     /// The `transport` parameter.
@@ -328,7 +350,9 @@ impl Uri {
     /// URI headers (`?name=value&...`) as `(name, value)`, still escaped.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         let raw = self.headers.of(&self.text);
-        raw.split('&').filter(|h| !h.is_empty()).map(|h| h.split_once('=').unwrap_or((h, "")))
+        raw.split('&')
+            .filter(|h| !h.is_empty())
+            .map(|h| h.split_once('=').unwrap_or((h, "")))
     }
 
     /// Whether the URI has `?headers` (forbidden in a Request-URI, RFC 3261
@@ -367,10 +391,15 @@ impl Uri {
         };
         escaped_eq(self.user(), other.user())
             && escaped_eq(self.password(), other.password())
-            && self.host_kind().zip(other.host_kind()).is_some_and(|(a, b)| hosts_equal(a, b))
+            && self
+                .host_kind()
+                .zip(other.host_kind())
+                .is_some_and(|(a, b)| hosts_equal(a, b))
             && self.port == other.port
             && params_equivalent(self, other, |name| {
-                ["user", "ttl", "method", "maddr", "transport"].iter().any(|p| p.eq_ignore_ascii_case(name))
+                ["user", "ttl", "method", "maddr", "transport"]
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(name))
             })
             && headers_equivalent(self, other)
     }
@@ -421,7 +450,9 @@ fn value_eq(a: Option<&str>, b: Option<&str>) -> bool {
 fn headers_equivalent(a: &Uri, b: &Uri) -> bool {
     let one_way = |x: &Uri, y: &Uri| {
         x.headers().all(|(name, value)| {
-            y.headers().any(|(n, v)| unescape(n).eq_ignore_ascii_case(&unescape(name)) && unescape(v) == unescape(value))
+            y.headers().any(|(n, v)| {
+                unescape(n).eq_ignore_ascii_case(&unescape(name)) && unescape(v) == unescape(value)
+            })
         })
     };
     one_way(a, b) && one_way(b, a)
@@ -492,12 +523,20 @@ fn is_header_byte(b: u8) -> bool {
 /// Telephone-number characters (RFC 3966 §3, loosely): digits, hex digits,
 /// `*#`, visual separators, `pw` pauses.
 fn is_phone_byte(b: u8) -> bool {
-    b.is_ascii_hexdigit() || matches!(b, b'*' | b'#' | b'-' | b'.' | b'(' | b')' | b'p' | b'w' | b'P' | b'W')
+    b.is_ascii_hexdigit()
+        || matches!(
+            b,
+            b'*' | b'#' | b'-' | b'.' | b'(' | b')' | b'p' | b'w' | b'P' | b'W'
+        )
 }
 
 /// Characters of an opaque URI (RFC 2396 `uric` plus `/` and `#`).
 fn is_opaque_byte(b: u8) -> bool {
-    b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`')
+    b.is_ascii_graphic()
+        && !matches!(
+            b,
+            b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+        )
 }
 
 /// `hostname` (RFC 3261 §25.1): dot-separated labels of alphanumerics and
@@ -507,7 +546,9 @@ fn is_host_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|label| {
             !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -541,19 +582,31 @@ mod tests {
         assert_eq!(u.port(), Some(5061));
         assert_eq!(u.transport(), Some("tcp"));
         assert!(u.is_loose_route());
-        assert_eq!(u.headers().collect::<Vec<_>>(), [("subject", "hi"), ("x", "y")]);
-        assert_eq!(u.to_string(), "sips:alice:secret@Example.COM:5061;transport=tcp;lr?subject=hi&x=y");
+        assert_eq!(
+            u.headers().collect::<Vec<_>>(),
+            [("subject", "hi"), ("x", "y")]
+        );
+        assert_eq!(
+            u.to_string(),
+            "sips:alice:secret@Example.COM:5061;transport=tcp;lr?subject=hi&x=y"
+        );
     }
 
     #[test]
     fn parses_ipv6_references_rfc5118() {
         let u = uri("sip:[2001:db8::10:5070]");
         assert_eq!(u.port(), None);
-        assert_eq!(u.host_kind(), Some(Host::Ipv6("2001:db8::10:5070".parse().unwrap())));
+        assert_eq!(
+            u.host_kind(),
+            Some(Host::Ipv6("2001:db8::10:5070".parse().unwrap()))
+        );
         let u = uri("sip:user@[2001:db8::10]:5070");
         assert_eq!(u.port(), Some(5070));
         assert!(Uri::parse("sip:[2001:db8::10").is_err());
-        assert_eq!(uri("sip:[2001:db8:::192.0.2.1]").host_kind(), Some(Host::Ipv6("2001:db8::192.0.2.1".parse().unwrap())));
+        assert_eq!(
+            uri("sip:[2001:db8:::192.0.2.1]").host_kind(),
+            Some(Host::Ipv6("2001:db8::192.0.2.1".parse().unwrap()))
+        );
         assert!(Uri::parse("sip:[2001:db8:::1]").is_err());
         assert!(Uri::parse("sip:[:::192.0.2.1]").is_err());
         assert_eq!(uri("sip:[::ffff:192.0.2.10]").host(), "[::ffff:192.0.2.10]");
@@ -572,7 +625,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["sip:", "sip:user@", "sip:a b", "sip:host:99999", "sip:host;=x", "nocolon", "sip:us\"er@h", "sip:h?x"] {
+        for bad in [
+            "sip:",
+            "sip:user@",
+            "sip:a b",
+            "sip:host:99999",
+            "sip:host;=x",
+            "nocolon",
+            "sip:us\"er@h",
+            "sip:h?x",
+        ] {
             assert!(Uri::parse(bad).is_err(), "{bad}");
         }
     }
@@ -580,15 +642,39 @@ mod tests {
     #[test]
     fn equivalence_rfc3261_19_1_4() {
         let eq = |a: &str, b: &str| uri(a).equivalent(&uri(b));
-        assert!(eq("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp"));
-        assert!(eq("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5"));
-        assert!(eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;newparam=5"));
-        assert!(eq("sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com", "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"));
-        assert!(eq("sip:alice@atlanta.com?subject=project%20x&priority=urgent", "sip:alice@atlanta.com?priority=urgent&subject=project%20x"));
-        assert!(!eq("SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP"));
+        assert!(eq(
+            "sip:%61lice@atlanta.com;transport=TCP",
+            "sip:alice@AtLanTa.CoM;Transport=tcp"
+        ));
+        assert!(eq(
+            "sip:carol@chicago.com",
+            "sip:carol@chicago.com;newparam=5"
+        ));
+        assert!(eq(
+            "sip:carol@chicago.com;security=on",
+            "sip:carol@chicago.com;newparam=5"
+        ));
+        assert!(eq(
+            "sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com",
+            "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"
+        ));
+        assert!(eq(
+            "sip:alice@atlanta.com?subject=project%20x&priority=urgent",
+            "sip:alice@atlanta.com?priority=urgent&subject=project%20x"
+        ));
+        assert!(!eq(
+            "SIP:ALICE@AtLanTa.CoM;Transport=udp",
+            "sip:alice@AtLanTa.CoM;Transport=UDP"
+        ));
         assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
-        assert!(!eq("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp"));
-        assert!(!eq("sip:carol@chicago.com", "sip:carol@chicago.com?Subject=next%20meeting"));
+        assert!(!eq(
+            "sip:bob@biloxi.com",
+            "sip:bob@biloxi.com;transport=udp"
+        ));
+        assert!(!eq(
+            "sip:carol@chicago.com",
+            "sip:carol@chicago.com?Subject=next%20meeting"
+        ));
         assert!(!eq("sip:bob@phone21.boxesbybob.com", "sip:bob@192.0.2.4"));
         assert!(!eq("sip:a@h", "sips:a@h"));
         assert!(eq("tel:+1-201-555-0123", "tel:+12015550123"));

@@ -9,8 +9,8 @@
 //! fails the same header checks is discarded (RFC 3261 §18.1.2).
 
 use crate::header::{
-    Accept, CSeq, CallId, Contact, ContentLength, ContentType, Date, Expires, From, MaxForwards, MinExpires, RAck,
-    RSeq, RecordRoute, Require, RetryAfter, Route, To, Via, Warning,
+    Accept, CSeq, CallId, Contact, ContentLength, ContentType, Date, Expires, From, MaxForwards,
+    MinExpires, RAck, RSeq, RecordRoute, Require, RetryAfter, Route, To, Via, Warning,
 };
 use crate::headers::{HeaderError, HeaderName, Headers, TypedHeader};
 use crate::message::{Method, Request, Response, SipVersion, StatusCode};
@@ -31,8 +31,13 @@ impl Default for Capabilities {
     /// plus `multipart/mixed`.
     fn default() -> Self {
         Self {
-            extensions: ["outbound", "path", "replaces", "timer"].map(String::from).to_vec(),
-            content_types: vec![("application".into(), "sdp".into()), ("multipart".into(), "mixed".into())],
+            extensions: ["outbound", "path", "replaces", "timer"]
+                .map(String::from)
+                .to_vec(),
+            content_types: vec![
+                ("application".into(), "sdp".into()),
+                ("multipart".into(), "mixed".into()),
+            ],
         }
     }
 }
@@ -51,7 +56,11 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(status: StatusCode, reason: impl Into<String>) -> Self {
-        Self { status, reason: reason.into(), unsupported: Vec::new() }
+        Self {
+            status,
+            reason: reason.into(),
+            unsupported: Vec::new(),
+        }
     }
 
     fn bad_request(reason: impl Into<String>) -> Self {
@@ -62,12 +71,18 @@ impl Rejection {
     /// headers of RFC 3261 §8.2.6, `Unsupported` for 420 (§8.2.2.3) and
     /// `Accept` for 415 (§8.2.3) from `caps`.
     pub fn to_response(&self, request: &Request, caps: &Capabilities, to_tag: &str) -> Response {
-        let mut builder = Response::from_request(request, self.status).reason(self.reason.clone()).to_tag(to_tag);
+        let mut builder = Response::from_request(request, self.status)
+            .reason(self.reason.clone())
+            .to_tag(to_tag);
         if self.status == StatusCode::BAD_EXTENSION {
             builder = builder.header(&crate::header::Unsupported(self.unsupported.clone()));
         }
         if self.status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            let types = caps.content_types.iter().map(|(k, s)| crate::header::MediaType::new(k, s)).collect();
+            let types = caps
+                .content_types
+                .iter()
+                .map(|(k, s)| crate::header::MediaType::new(k, s))
+                .collect();
             builder = builder.header(&Accept(types));
         }
         builder.build()
@@ -75,7 +90,13 @@ impl Rejection {
 }
 
 /// Headers every request and response must carry (RFC 3261 §8.1.1).
-const REQUIRED: [HeaderName; 5] = [HeaderName::VIA, HeaderName::FROM, HeaderName::TO, HeaderName::CALL_ID, HeaderName::CSEQ];
+const REQUIRED: [HeaderName; 5] = [
+    HeaderName::VIA,
+    HeaderName::FROM,
+    HeaderName::TO,
+    HeaderName::CALL_ID,
+    HeaderName::CSEQ,
+];
 
 /// Headers that may appear at most once (RFC 3261 §7.3.1, §20).
 const SINGLE: [HeaderName; 9] = [
@@ -93,7 +114,10 @@ const SINGLE: [HeaderName; 9] = [
 /// Checks a request as a UA must before processing it (RFC 3261 §8.2).
 pub fn validate_request(request: &Request, caps: &Capabilities) -> Result<(), Rejection> {
     if request.version != SipVersion::V2_0 {
-        return Err(Rejection::new(StatusCode::VERSION_NOT_SUPPORTED, format!("{} Not Supported", request.version)));
+        return Err(Rejection::new(
+            StatusCode::VERSION_NOT_SUPPORTED,
+            format!("{} Not Supported", request.version),
+        ));
     }
     check_headers(&request.headers).map_err(Rejection::bad_request)?;
     check_cseq_method(request)?;
@@ -126,7 +150,11 @@ pub fn check_max_forwards(request: &Request) -> Result<(), Rejection> {
 
 /// Required headers present, single ones single, every known one readable.
 fn check_headers(headers: &Headers) -> Result<(), String> {
-    let missing: Vec<&str> = REQUIRED.iter().filter(|n| !headers.contains(**n)).map(|n| n.as_str()).collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|n| !headers.contains(**n))
+        .map(|n| n.as_str())
+        .collect();
     if !missing.is_empty() {
         return Err(format!("Missing {}", missing.join(", ")));
     }
@@ -156,20 +184,27 @@ fn check_headers(headers: &Headers) -> Result<(), String> {
 }
 
 fn check_all<T: TypedHeader>(headers: &Headers) -> Result<(), String> {
-    headers.get_all::<T>().try_for_each(|h| h.map(drop)).map_err(|e: HeaderError| capitalised(&e.to_string()))
+    headers
+        .get_all::<T>()
+        .try_for_each(|h| h.map(drop))
+        .map_err(|e: HeaderError| capitalised(&e.to_string()))
 }
 
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// RFC 3261 §8.1.1.5: the CSeq method matches the request method.
 fn check_cseq_method(request: &Request) -> Result<(), Rejection> {
     match request.headers.get::<CSeq>() {
-        Some(Ok(cseq)) if cseq.method != request.method => {
-            Err(Rejection::bad_request(format!("CSeq method {} does not match request method {}", cseq.method, request.method)))
-        }
+        Some(Ok(cseq)) if cseq.method != request.method => Err(Rejection::bad_request(format!(
+            "CSeq method {} does not match request method {}",
+            cseq.method, request.method
+        ))),
         _ => Ok(()),
     }
 }
@@ -182,7 +217,9 @@ fn check_request_uri(request: &Request) -> Result<(), Rejection> {
         return Err(Rejection::new(StatusCode::UNSUPPORTED_URI_SCHEME, reason));
     }
     if request.uri.has_headers() {
-        return Err(Rejection::bad_request("Request-URI must not contain headers"));
+        return Err(Rejection::bad_request(
+            "Request-URI must not contain headers",
+        ));
     }
     Ok(())
 }
@@ -204,7 +241,11 @@ fn check_require(request: &Request, caps: &Capabilities) -> Result<(), Rejection
         return Ok(());
     }
     let reason = format!("Bad Extension {}", unsupported.join(", "));
-    Err(Rejection { status: StatusCode::BAD_EXTENSION, reason, unsupported })
+    Err(Rejection {
+        status: StatusCode::BAD_EXTENSION,
+        reason,
+        unsupported,
+    })
 }
 
 /// RFC 3261 §8.2.3: 415 for a body of a type the UA does not understand.
@@ -218,7 +259,10 @@ fn check_body_type(request: &Request, caps: &Capabilities) -> Result<(), Rejecti
     if caps.content_types.iter().any(|(k, s)| media.is(k, s)) {
         Ok(())
     } else {
-        Err(Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("Unsupported Media Type {}/{}", media.kind, media.subtype)))
+        Err(Rejection::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Unsupported Media Type {}/{}", media.kind, media.subtype),
+        ))
     }
 }
 
@@ -229,8 +273,14 @@ fn check_accept(request: &Request, caps: &Capabilities) -> Result<(), Rejection>
         return Ok(());
     }
     match request.headers.get::<Accept>() {
-        Some(Ok(accept)) if !accept.0.is_empty() && !caps.content_types.iter().any(|(k, s)| accept.accepts(k, s)) => {
-            Err(Rejection::new(StatusCode::NOT_ACCEPTABLE, "Not Acceptable: no supported body type in Accept"))
+        Some(Ok(accept))
+            if !accept.0.is_empty()
+                && !caps.content_types.iter().any(|(k, s)| accept.accepts(k, s)) =>
+        {
+            Err(Rejection::new(
+                StatusCode::NOT_ACCEPTABLE,
+                "Not Acceptable: no supported body type in Accept",
+            ))
         }
         _ => Ok(()),
     }
@@ -252,26 +302,44 @@ mod tests {
 
     #[test]
     fn accepts_a_plain_request() {
-        let r = request(&format!("OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 OPTIONS\r\nMax-Forwards: 0\r\n\r\n"));
+        let r = request(&format!(
+            "OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 OPTIONS\r\nMax-Forwards: 0\r\n\r\n"
+        ));
         assert_eq!(validate_request(&r, &Capabilities::default()), Ok(()));
         assert_eq!(check_max_forwards(&r), Ok(()));
     }
 
     #[test]
     fn proxies_answer_483_at_zero_max_forwards() {
-        let r = request(&format!("INVITE sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 INVITE\r\nMax-Forwards: 0\r\n\r\n"));
-        assert_eq!(check_max_forwards(&r).unwrap_err().status, StatusCode::TOO_MANY_HOPS);
+        let r = request(&format!(
+            "INVITE sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 INVITE\r\nMax-Forwards: 0\r\n\r\n"
+        ));
+        assert_eq!(
+            check_max_forwards(&r).unwrap_err().status,
+            StatusCode::TOO_MANY_HOPS
+        );
     }
 
     #[test]
     fn rejection_builds_420_with_unsupported() {
-        let r = request(&format!("INVITE sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 INVITE\r\nRequire: foo, timer\r\n\r\n"));
+        let r = request(&format!(
+            "INVITE sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 INVITE\r\nRequire: foo, timer\r\n\r\n"
+        ));
         let caps = Capabilities::default();
         let rejection = validate_request(&r, &caps).unwrap_err();
         assert_eq!(rejection.status, StatusCode::BAD_EXTENSION);
         let response = rejection.to_response(&r, &caps, "t1");
-        assert_eq!(response.headers.get_raw("Unsupported").as_deref(), Some("foo"));
-        assert_eq!(response.to_header().and_then(|t| t.tag().map(String::from)).as_deref(), Some("t1"));
+        assert_eq!(
+            response.headers.get_raw("Unsupported").as_deref(),
+            Some("foo")
+        );
+        assert_eq!(
+            response
+                .to_addr()
+                .and_then(|t| t.tag().map(String::from))
+                .as_deref(),
+            Some("t1")
+        );
         assert_eq!(response.cseq().map(|c| c.seq), Some(1));
     }
 }

@@ -15,7 +15,10 @@ use vani_sip::validate::{Capabilities, validate_request};
 /// The INVITE of a case file with its placeholders filled in.
 fn instantiate(file: &[u8]) -> Vec<u8> {
     let space = file.iter().position(|&b| b == b' ').unwrap();
-    let len: usize = std::str::from_utf8(&file[..space]).unwrap().parse().unwrap();
+    let len: usize = std::str::from_utf8(&file[..space])
+        .unwrap()
+        .parse()
+        .unwrap();
     let template = &file[space + 1..(space + 1 + len).min(file.len())];
     let mut message = template.to_vec();
     for (placeholder, value) in [
@@ -32,7 +35,11 @@ fn instantiate(file: &[u8]) -> Vec<u8> {
         message = replace(&message, placeholder.as_bytes(), value.as_bytes());
     }
     let body_len = find(&message, b"\r\n\r\n").map_or(0, |i| message.len() - i - 4);
-    replace(&message, b"<Content-Length>", body_len.to_string().as_bytes())
+    replace(
+        &message,
+        b"<Content-Length>",
+        body_len.to_string().as_bytes(),
+    )
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -52,7 +59,10 @@ fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 }
 
 fn cases() -> Vec<(String, Vec<u8>)> {
-    let path = format!("{}/tests/fixtures/protos-c07-sip.tar.xz", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/protos-c07-sip.tar.xz",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut compressed = std::io::BufReader::new(std::fs::File::open(path).unwrap());
     let mut tar_bytes = Vec::new();
     lzma_rs::xz_decompress(&mut compressed, &mut tar_bytes).unwrap();
@@ -92,9 +102,21 @@ fn protos_c07_sip_every_case_is_parsed_or_rejected() {
             }
         }
     }
-    println!("PROTOS c07-sip: {} cases, {accepted} accepted, {answered} answered with an error status, {parse_errors} rejected by the parser", cases.len());
+    println!(
+        "PROTOS c07-sip: {} cases, {accepted} accepted, {answered} answered with an error status, {parse_errors} rejected by the parser",
+        cases.len()
+    );
     assert_eq!(accepted + answered + parse_errors, cases.len());
-    let first = cases.iter().find(|(n, _)| n.ends_with("/0000000")).expect("case 0 is in the archive");
-    let Ok(Message::Request(r)) = Message::parse(&first.1) else { panic!("case 0 ({}) must parse", first.0) };
-    assert_eq!(validate_request(&r, &Capabilities::default()), Ok(()), "case 0 is valid");
+    let first = cases
+        .iter()
+        .find(|(n, _)| n.ends_with("/0000000"))
+        .expect("case 0 is in the archive");
+    let Ok(Message::Request(r)) = Message::parse(&first.1) else {
+        panic!("case 0 ({}) must parse", first.0)
+    };
+    assert_eq!(
+        validate_request(&r, &Capabilities::default()),
+        Ok(()),
+        "case 0 is valid"
+    );
 }

@@ -12,13 +12,22 @@ use vani_sip::uri::Host;
 use vani_sip::validate::{Capabilities, validate_request};
 
 fn load(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/rfc5118/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/rfc5118/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn accepted_bytes(name: &str, bytes: &[u8]) -> Request {
-    let Ok(Message::Request(r)) = Message::parse(bytes) else { panic!("{name}: not a request") };
-    assert_eq!(validate_request(&r, &Capabilities::default()), Ok(()), "{name}");
+    let Ok(Message::Request(r)) = Message::parse(bytes) else {
+        panic!("{name}: not a request")
+    };
+    assert_eq!(
+        validate_request(&r, &Capabilities::default()),
+        Ok(()),
+        "{name}"
+    );
     r
 }
 
@@ -35,7 +44,11 @@ fn v6(text: &str) -> Option<Host<'static>> {
 /// input instead (as a WebSocket frame is, RFC 7118 §5), they are valid.
 fn without_content_length(bytes: &[u8]) -> Vec<u8> {
     let text = String::from_utf8(bytes.to_vec()).unwrap();
-    text.lines().filter(|l| !l.starts_with("Content-Length")).map(|l| format!("{l}\n")).collect::<String>().into_bytes()
+    text.lines()
+        .filter(|l| !l.starts_with("Content-Length"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .into_bytes()
 }
 
 #[test]
@@ -46,7 +59,13 @@ fn rfc5118_4_1_ipv6_good() {
 
 #[test]
 fn rfc5118_4_2_ipv6_bad() {
-    assert!(matches!(Message::parse(&load("ipv6-bad")), Err(ParseError::RequestUri(_))), "must be rejected");
+    assert!(
+        matches!(
+            Message::parse(&load("ipv6-bad")),
+            Err(ParseError::RequestUri(_))
+        ),
+        "must be rejected"
+    );
 }
 
 #[test]
@@ -80,7 +99,13 @@ fn rfc5118_4_5_via_received_param_no_delim() {
 #[test]
 fn rfc5118_4_6_ipv6_in_sdp() {
     let bytes = load("ipv6-in-sdp");
-    assert_eq!(Message::parse(&bytes), Err(ParseError::BodyTruncated { declared: 268, available: 242 }));
+    assert_eq!(
+        Message::parse(&bytes),
+        Err(ParseError::BodyTruncated {
+            declared: 268,
+            available: 242
+        })
+    );
     let r = accepted_bytes("ipv6-in-sdp", &without_content_length(&bytes));
     assert!(String::from_utf8_lossy(&r.body).contains("c=IN IP6 2001:db8::20"));
 }
@@ -97,7 +122,10 @@ fn rfc5118_4_7_mult_ip_in_header() {
 #[test]
 fn rfc5118_4_8_mult_ip_in_sdp() {
     let bytes = load("mult-ip-in-sdp");
-    assert!(matches!(Message::parse(&bytes), Err(ParseError::BodyTruncated { declared: 181, .. })));
+    assert!(matches!(
+        Message::parse(&bytes),
+        Err(ParseError::BodyTruncated { declared: 181, .. })
+    ));
     let r = accepted_bytes("mult-ip-in-sdp", &without_content_length(&bytes));
     let sdp = String::from_utf8_lossy(&r.body).into_owned();
     assert!(sdp.contains("IN IP4") && sdp.contains("IN IP6"));

@@ -5,12 +5,28 @@ use std::process::Command;
 fn sipcheck(files: &[&str]) -> Vec<serde_json::Value> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rfc4475/");
     let output = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "vani-sip", "--example", "sipcheck", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "vani-sip",
+            "--example",
+            "sipcheck",
+            "--",
+        ])
         .args(files.iter().map(|f| format!("{dir}{f}")))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]

@@ -130,20 +130,34 @@ impl Contact {
 
     /// The `q` parameter, 0.0 to 1.0.
     pub fn q(&self) -> Option<f32> {
-        self.address()?.params.get("q")?.and_then(|q| q.parse().ok())
+        self.address()?
+            .params
+            .get("q")?
+            .and_then(|q| q.parse().ok())
     }
 
     /// The `+sip.instance` parameter without its quotes and angle brackets
     /// (RFC 5626 §4.1), e.g. `urn:uuid:...`.
     pub fn instance(&self) -> Option<&str> {
         let raw = self.address()?.params.get("+sip.instance")??;
-        let unquoted = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(raw);
-        Some(unquoted.strip_prefix('<').and_then(|r| r.strip_suffix('>')).unwrap_or(unquoted))
+        let unquoted = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        Some(
+            unquoted
+                .strip_prefix('<')
+                .and_then(|r| r.strip_suffix('>'))
+                .unwrap_or(unquoted),
+        )
     }
 
     /// The `reg-id` parameter (RFC 5626 §4.2).
     pub fn reg_id(&self) -> Option<u32> {
-        self.address()?.params.get("reg-id")?.and_then(|r| r.parse().ok())
+        self.address()?
+            .params
+            .get("reg-id")?
+            .and_then(|r| r.parse().ok())
     }
 
     /// Whether the URI carries `ob` (RFC 5626 §5.4: outbound flow).
@@ -208,7 +222,10 @@ mod tests {
 
     #[test]
     fn from_to_tags() {
-        let f: From = assert_round_trip("\"Alice\" <sip:alice@atlanta.com>;tag=1928301774", "\"Alice\" <sip:alice@atlanta.com>;tag=1928301774");
+        let f: From = assert_round_trip(
+            "\"Alice\" <sip:alice@atlanta.com>;tag=1928301774",
+            "\"Alice\" <sip:alice@atlanta.com>;tag=1928301774",
+        );
         assert_eq!(f.tag(), Some("1928301774"));
         let mut t: To = assert_round_trip("sip:bob@biloxi.com", "<sip:bob@biloxi.com>");
         assert_eq!(t.tag(), None);
@@ -225,7 +242,10 @@ mod tests {
         );
         assert_eq!(c.expires(), Some(600));
         assert_eq!(c.q(), Some(0.7));
-        assert_eq!(c.instance(), Some("urn:uuid:00000000-0000-1000-8000-000A95A0E128"));
+        assert_eq!(
+            c.instance(),
+            Some("urn:uuid:00000000-0000-1000-8000-000A95A0E128")
+        );
         assert_eq!(c.reg_id(), Some(1));
         assert!(c.is_outbound());
         assert_eq!(c.transport(), Some("ws"));
@@ -238,7 +258,11 @@ mod tests {
     fn contact_list_is_split() {
         let mut h = Headers::new();
         h.push_raw("m", "\"Quoted string \\\"\\\"\" <sip:jdrosen@example.com> ; newparam =\r\n newvalue ;\r\n  secondparam ; q = 0.33, <sip:b@c>").unwrap_err();
-        h.push_raw("m", "\"Q, \\\"x\" <sip:jdrosen@example.com>;q=0.33, <sip:b@c>").unwrap();
+        h.push_raw(
+            "m",
+            "\"Q, \\\"x\" <sip:jdrosen@example.com>;q=0.33, <sip:b@c>",
+        )
+        .unwrap();
         let all: Vec<_> = h.get_all::<Contact>().collect::<Result<_, _>>().unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].q(), Some(0.33));
@@ -248,15 +272,27 @@ mod tests {
     fn routes_and_others_round_trip() {
         let r: Route = assert_round_trip("<sip:p1.example.com;lr>", "<sip:p1.example.com;lr>");
         assert!(r.uri.is_loose_route());
-        assert_round_trip::<RecordRoute>("<sip:p2.example.com;lr;transport=ws>", "<sip:p2.example.com;lr;transport=ws>");
+        assert_round_trip::<RecordRoute>(
+            "<sip:p2.example.com;lr;transport=ws>",
+            "<sip:p2.example.com;lr;transport=ws>",
+        );
         assert_round_trip::<Path>("<sip:P3.EXAMPLEHOME.COM;lr>", "<sip:P3.EXAMPLEHOME.COM;lr>");
-        assert_round_trip::<ServiceRoute>("<sip:orig@scscf.example.com;lr>", "<sip:orig@scscf.example.com;lr>");
-        assert_round_trip::<PAssertedIdentity>("\"Cullen Jennings\" <sip:fluffy@cisco.com>", "\"Cullen Jennings\" <sip:fluffy@cisco.com>");
+        assert_round_trip::<ServiceRoute>(
+            "<sip:orig@scscf.example.com;lr>",
+            "<sip:orig@scscf.example.com;lr>",
+        );
+        assert_round_trip::<PAssertedIdentity>(
+            "\"Cullen Jennings\" <sip:fluffy@cisco.com>",
+            "\"Cullen Jennings\" <sip:fluffy@cisco.com>",
+        );
         let refer: ReferTo = assert_round_trip(
             "<sip:dave@denver.example.org?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994>",
             "<sip:dave@denver.example.org?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994>",
         );
         assert_eq!(refer.uri.headers().next().map(|(n, _)| n), Some("Replaces"));
-        assert_round_trip::<ReferredBy>("<sip:referrer@referrer.example>", "<sip:referrer@referrer.example>");
+        assert_round_trip::<ReferredBy>(
+            "<sip:referrer@referrer.example>",
+            "<sip:referrer@referrer.example>",
+        );
     }
 }

@@ -31,7 +31,11 @@ pub struct MediaType {
 impl MediaType {
     /// `type/subtype` without parameters.
     pub fn new(kind: &str, subtype: &str) -> Self {
-        Self { kind: kind.to_owned(), subtype: subtype.to_owned(), params: Params::new() }
+        Self {
+            kind: kind.to_owned(),
+            subtype: subtype.to_owned(),
+            params: Params::new(),
+        }
     }
 
     /// `application/sdp`.
@@ -53,17 +57,28 @@ impl MediaType {
     /// The `boundary` parameter of a multipart type, unquoted.
     pub fn boundary(&self) -> Option<&str> {
         let b = self.params.get("boundary")??;
-        Some(b.strip_prefix('"').and_then(|b| b.strip_suffix('"')).unwrap_or(b))
+        Some(
+            b.strip_prefix('"')
+                .and_then(|b| b.strip_suffix('"'))
+                .unwrap_or(b),
+        )
     }
 
     fn parse(header: HeaderName, value: &str) -> Result<Self, HeaderError> {
         let (kind, rest) = leading_token(value);
-        let rest = rest.trim_start().strip_prefix('/').ok_or(HeaderError::malformed(header, "expected type/subtype"))?;
+        let rest = rest
+            .trim_start()
+            .strip_prefix('/')
+            .ok_or(HeaderError::malformed(header, "expected type/subtype"))?;
         let (subtype, params) = leading_token(rest.trim_start());
         if kind.is_empty() || subtype.is_empty() {
             return Err(HeaderError::malformed(header, "expected type/subtype"));
         }
-        Ok(Self { kind: kind.to_owned(), subtype: subtype.to_owned(), params: header_params(header, params)? })
+        Ok(Self {
+            kind: kind.to_owned(),
+            subtype: subtype.to_owned(),
+            params: header_params(header, params)?,
+        })
     }
 }
 
@@ -110,7 +125,10 @@ impl TypedHeader for Accept {
         if value.is_empty() {
             return Ok(Self::default());
         }
-        split_list(value).map(|m| MediaType::parse(Self::NAME, m)).collect::<Result<_, _>>().map(Self)
+        split_list(value)
+            .map(|m| MediaType::parse(Self::NAME, m))
+            .collect::<Result<_, _>>()
+            .map(Self)
     }
 }
 
@@ -147,7 +165,10 @@ pub struct Event {
 impl Event {
     /// An event package without parameters.
     pub fn new(package: &str) -> Self {
-        Self { package: package.to_owned(), params: Params::new() }
+        Self {
+            package: package.to_owned(),
+            params: Params::new(),
+        }
     }
 
     /// The `id` parameter.
@@ -226,7 +247,9 @@ impl Reason {
     /// The `text` parameter, unquoted.
     pub fn text(&self) -> Option<String> {
         let raw = self.params.get("text")??;
-        take_quoted(raw).map(|(t, _)| t).or_else(|| Some(raw.to_owned()))
+        take_quoted(raw)
+            .map(|(t, _)| t)
+            .or_else(|| Some(raw.to_owned()))
     }
 }
 
@@ -260,16 +283,26 @@ impl TypedHeader for Warning {
     const LIST: bool = true;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let bad = |reason| HeaderError::malformed(Self::NAME, reason);
-        let (code, rest) = value.split_once(' ').ok_or(bad("expected code, agent and text"))?;
+        let (code, rest) = value
+            .split_once(' ')
+            .ok_or(bad("expected code, agent and text"))?;
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("code is not three digits"));
         }
-        let (agent, text) = rest.trim_start().split_once(' ').ok_or(bad("expected code, agent and text"))?;
-        let (text, tail) = take_quoted(text.trim_start()).ok_or(bad("text is not a quoted string"))?;
+        let (agent, text) = rest
+            .trim_start()
+            .split_once(' ')
+            .ok_or(bad("expected code, agent and text"))?;
+        let (text, tail) =
+            take_quoted(text.trim_start()).ok_or(bad("text is not a quoted string"))?;
         if agent.is_empty() || !tail.trim().is_empty() {
             return Err(bad("expected code, agent and text"));
         }
-        Ok(Self { code: code.parse().map_err(|_| bad("code is not three digits"))?, agent: agent.to_owned(), text })
+        Ok(Self {
+            code: code.parse().map_err(|_| bad("code is not three digits"))?,
+            agent: agent.to_owned(),
+            text,
+        })
     }
 }
 
@@ -301,10 +334,17 @@ impl TypedHeader for CallInfo {
     const LIST: bool = true;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let bad = |reason| HeaderError::malformed(Self::NAME, reason);
-        let inner = value.strip_prefix('<').ok_or(bad("URI must be enclosed in <>"))?;
-        let (uri, params) = inner.split_once('>').ok_or(bad("URI must be enclosed in <>"))?;
+        let inner = value
+            .strip_prefix('<')
+            .ok_or(bad("URI must be enclosed in <>"))?;
+        let (uri, params) = inner
+            .split_once('>')
+            .ok_or(bad("URI must be enclosed in <>"))?;
         let uri = Uri::parse(uri).map_err(|_| bad("invalid URI"))?;
-        Ok(Self { uri, params: header_params(Self::NAME, params)? })
+        Ok(Self {
+            uri,
+            params: header_params(Self::NAME, params)?,
+        })
     }
 }
 
@@ -345,10 +385,14 @@ impl TypedHeader for Replaces {
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let len = value.find([';', ' ', '\t']).unwrap_or(value.len());
         let (call_id, params) = value.split_at_checked(len).unwrap_or((value, ""));
-        let call_id = CallId::parse(call_id).map_err(|_| HeaderError::malformed(Self::NAME, "invalid Call-ID"))?;
+        let call_id = CallId::parse(call_id)
+            .map_err(|_| HeaderError::malformed(Self::NAME, "invalid Call-ID"))?;
         let params = header_params(Self::NAME, params)?;
         if params.get("to-tag").flatten().is_none() || params.get("from-tag").flatten().is_none() {
-            return Err(HeaderError::malformed(Self::NAME, "to-tag and from-tag are required"));
+            return Err(HeaderError::malformed(
+                Self::NAME,
+                "to-tag and from-tag are required",
+            ));
         }
         Ok(Self { call_id, params })
     }
@@ -367,11 +411,22 @@ mod tests {
 
     #[test]
     fn media_types() {
-        let c: ContentType = assert_round_trip("multipart/mixed;boundary=\"unique-boundary-1\"", "multipart/mixed;boundary=\"unique-boundary-1\"");
+        let c: ContentType = assert_round_trip(
+            "multipart/mixed;boundary=\"unique-boundary-1\"",
+            "multipart/mixed;boundary=\"unique-boundary-1\"",
+        );
         assert_eq!(c.0.boundary(), Some("unique-boundary-1"));
-        assert!(ContentType::parse("application/sdp").unwrap().0.is("APPLICATION", "SDP"));
+        assert!(
+            ContentType::parse("application/sdp")
+                .unwrap()
+                .0
+                .is("APPLICATION", "SDP")
+        );
         assert!(ContentType::parse("application").is_err());
-        let a: Accept = assert_round_trip("application/sdp;q=0.9, text/*", "application/sdp;q=0.9, text/*");
+        let a: Accept = assert_round_trip(
+            "application/sdp;q=0.9, text/*",
+            "application/sdp;q=0.9, text/*",
+        );
         assert!(a.accepts("text", "plain"));
         assert!(!a.accepts("application", "pidf+xml"));
         assert_eq!(assert_round_trip::<Accept>("", ""), Accept(vec![]));
@@ -381,7 +436,10 @@ mod tests {
     fn events() {
         let e: Event = assert_round_trip("refer;id=93809824", "refer;id=93809824");
         assert_eq!(e.id(), Some("93809824"));
-        let s: SubscriptionState = assert_round_trip("terminated;reason=noresource", "terminated;reason=noresource");
+        let s: SubscriptionState = assert_round_trip(
+            "terminated;reason=noresource",
+            "terminated;reason=noresource",
+        );
         assert!(s.is_terminated());
         assert_eq!(s.reason(), Some("noresource"));
         let s: SubscriptionState = assert_round_trip("active;expires=3600", "active;expires=3600");
@@ -390,16 +448,31 @@ mod tests {
 
     #[test]
     fn reason_warning_call_info_replaces() {
-        let r: Reason = assert_round_trip("SIP ;cause=200 ;text=\"Call completed elsewhere\"", "SIP;cause=200;text=\"Call completed elsewhere\"");
+        let r: Reason = assert_round_trip(
+            "SIP ;cause=200 ;text=\"Call completed elsewhere\"",
+            "SIP;cause=200;text=\"Call completed elsewhere\"",
+        );
         assert_eq!(r.cause(), Some(200));
         assert_eq!(r.text().as_deref(), Some("Call completed elsewhere"));
-        let w: Warning = assert_round_trip("307 isi.edu \"Session parameter 'foo' not understood\"", "307 isi.edu \"Session parameter 'foo' not understood\"");
+        let w: Warning = assert_round_trip(
+            "307 isi.edu \"Session parameter 'foo' not understood\"",
+            "307 isi.edu \"Session parameter 'foo' not understood\"",
+        );
         assert_eq!(w.code, 307);
         assert!(Warning::parse("1812 overture \"In Progress\"").is_err());
-        let c: CallInfo = assert_round_trip("<http://wwww.example.com/alice/photo.jpg> ;purpose=icon", "<http://wwww.example.com/alice/photo.jpg>;purpose=icon");
+        let c: CallInfo = assert_round_trip(
+            "<http://wwww.example.com/alice/photo.jpg> ;purpose=icon",
+            "<http://wwww.example.com/alice/photo.jpg>;purpose=icon",
+        );
         assert_eq!(c.purpose(), Some("icon"));
-        let r: Replaces = assert_round_trip("425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only", "425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only");
-        assert_eq!((r.to_tag(), r.from_tag(), r.early_only()), (Some("7743"), Some("6472"), true));
+        let r: Replaces = assert_round_trip(
+            "425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only",
+            "425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only",
+        );
+        assert_eq!(
+            (r.to_tag(), r.from_tag(), r.early_only()),
+            (Some("7743"), Some("6472"), true)
+        );
         assert!(Replaces::parse("425928@bobster.example.org;to-tag=7743").is_err());
     }
 }

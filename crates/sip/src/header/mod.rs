@@ -11,11 +11,16 @@ mod scalar;
 mod tokens;
 mod via;
 
-pub use address::{Contact, From, PAssertedIdentity, Path, RecordRoute, ReferTo, ReferredBy, Route, ServiceRoute, To};
-pub use misc::{Accept, CallInfo, ContentType, Event, MediaType, Reason, Replaces, SubscriptionState, Warning};
+pub use address::{
+    Contact, From, PAssertedIdentity, Path, RecordRoute, ReferTo, ReferredBy, Route, ServiceRoute,
+    To,
+};
+pub use misc::{
+    Accept, CallInfo, ContentType, Event, MediaType, Reason, Replaces, SubscriptionState, Warning,
+};
 pub use scalar::{
-    Branch, CSeq, CallId, ContentLength, Date, Expires, MaxForwards, MinExpires, MinSe, RAck, RSeq, RetryAfter,
-    Server, SessionExpires, Tag, UserAgent,
+    Branch, CSeq, CallId, ContentLength, Date, Expires, MaxForwards, MinExpires, MinSe, RAck, RSeq,
+    RetryAfter, Server, SessionExpires, Tag, UserAgent,
 };
 pub use tokens::{Allow, AllowEvents, ProxyRequire, Require, Supported, Unsupported};
 pub use via::{Transport, Via};
@@ -37,7 +42,8 @@ pub(crate) fn header_params(
     header: crate::headers::HeaderName,
     text: &str,
 ) -> Result<crate::params::Params, crate::headers::HeaderError> {
-    crate::params::Params::parse_header(text).map_err(|e| crate::headers::HeaderError::malformed(header, e.reason()))
+    crate::params::Params::parse_header(text)
+        .map_err(|e| crate::headers::HeaderError::malformed(header, e.reason()))
 }
 
 /// Round-trip check shared by the typed-header tests: `text` parses, its

@@ -112,11 +112,15 @@ pub struct CSeq {
 impl TypedHeader for CSeq {
     const NAME: HeaderName = HeaderName::CSEQ;
     fn parse(value: &str) -> Result<Self, HeaderError> {
-        let (number, method) = value
-            .split_once([' ', '\t'])
-            .ok_or(HeaderError::malformed(Self::NAME, "expected number and method"))?;
+        let (number, method) = value.split_once([' ', '\t']).ok_or(HeaderError::malformed(
+            Self::NAME,
+            "expected number and method",
+        ))?;
         let seq = parse_seq(Self::NAME, number, "sequence number")?;
-        let method = method.trim().parse().map_err(|_| HeaderError::malformed(Self::NAME, "method is not a token"))?;
+        let method = method
+            .trim()
+            .parse()
+            .map_err(|_| HeaderError::malformed(Self::NAME, "method is not a token"))?;
         Ok(Self { seq, method })
     }
 }
@@ -129,7 +133,10 @@ impl fmt::Display for CSeq {
 
 fn parse_seq(header: HeaderName, text: &str, what: &'static str) -> Result<u32, HeaderError> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(HeaderError::malformed(header, "sequence number is not a number"));
+        return Err(HeaderError::malformed(
+            header,
+            "sequence number is not a number",
+        ));
     }
     parse_decimal(text, MAX_SEQ)
         .and_then(|n| u32::try_from(n).ok())
@@ -207,13 +214,20 @@ impl TypedHeader for RAck {
     const NAME: HeaderName = HeaderName::RACK;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let mut parts = value.split_ascii_whitespace();
-        let (Some(rseq), Some(cseq), Some(method), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(HeaderError::malformed(Self::NAME, "expected response number, CSeq number and method"));
+        let (Some(rseq), Some(cseq), Some(method), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(HeaderError::malformed(
+                Self::NAME,
+                "expected response number, CSeq number and method",
+            ));
         };
         Ok(Self {
             rseq: parse_seq(Self::NAME, rseq, "response number")?,
             cseq: parse_seq(Self::NAME, cseq, "CSeq number")?,
-            method: method.parse().map_err(|_| HeaderError::malformed(Self::NAME, "method is not a token"))?,
+            method: method
+                .parse()
+                .map_err(|_| HeaderError::malformed(Self::NAME, "method is not a token"))?,
         })
     }
 }
@@ -303,16 +317,26 @@ impl TypedHeader for RetryAfter {
         let len = value.find([';', ' ', '\t', '(']).unwrap_or(value.len());
         let (delta, rest) = value.split_at_checked(len).unwrap_or((value, ""));
         let delta = number(Self::NAME, delta, u64::from(u32::MAX))?;
-        let delta = u32::try_from(delta).map_err(|_| HeaderError::out_of_range(Self::NAME, "value"))?;
+        let delta =
+            u32::try_from(delta).map_err(|_| HeaderError::out_of_range(Self::NAME, "value"))?;
         let rest = rest.trim_start();
         let (comment, params) = match rest.strip_prefix('(') {
             Some(c) => {
-                let close = c.rfind(')').ok_or(HeaderError::malformed(Self::NAME, "unterminated comment"))?;
-                (Some(c.get(..close).unwrap_or("").to_owned()), c.get(close + 1..).unwrap_or(""))
+                let close = c
+                    .rfind(')')
+                    .ok_or(HeaderError::malformed(Self::NAME, "unterminated comment"))?;
+                (
+                    Some(c.get(..close).unwrap_or("").to_owned()),
+                    c.get(close + 1..).unwrap_or(""),
+                )
             }
             None => (None, rest),
         };
-        Ok(Self { delta, comment, params: header_params(Self::NAME, params)? })
+        Ok(Self {
+            delta,
+            comment,
+            params: header_params(Self::NAME, params)?,
+        })
     }
 }
 
@@ -344,7 +368,10 @@ impl TypedHeader for Date {
         if is_rfc1123_gmt(value) {
             Ok(Self(value.to_owned()))
         } else {
-            Err(HeaderError::malformed(Self::NAME, "not an RFC 1123 date in GMT"))
+            Err(HeaderError::malformed(
+                Self::NAME,
+                "not an RFC 1123 date in GMT",
+            ))
         }
     }
 }
@@ -354,12 +381,20 @@ display_inner!(Date);
 /// `wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"`.
 fn is_rfc1123_gmt(value: &str) -> bool {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let mut parts = value.split(' ');
-    let (Some(day), Some(date), Some(month), Some(year), Some(time), Some(zone), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(day), Some(date), Some(month), Some(year), Some(time), Some(zone), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return false;
     };
     let time_ok = {
@@ -410,19 +445,37 @@ mod tests {
 
     #[test]
     fn call_id_cseq_round_trip() {
-        assert_round_trip::<CallId>("f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com", "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com");
+        assert_round_trip::<CallId>(
+            "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com",
+            "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com",
+        );
         assert!(CallId::parse("a b").is_err());
         assert!(CallId::parse("a@").is_err());
         let c: CSeq = assert_round_trip("0009 INVITE", "9 INVITE");
-        assert_eq!(c, CSeq { seq: 9, method: Method::Invite });
-        assert_eq!(CSeq::parse("36893488147419103232 INVITE"), Err(HeaderError::out_of_range(HeaderName::CSEQ, "sequence number")));
+        assert_eq!(
+            c,
+            CSeq {
+                seq: 9,
+                method: Method::Invite
+            }
+        );
+        assert_eq!(
+            CSeq::parse("36893488147419103232 INVITE"),
+            Err(HeaderError::out_of_range(
+                HeaderName::CSEQ,
+                "sequence number"
+            ))
+        );
         assert!(CSeq::parse("2147483648 INVITE").is_err());
         assert!(CSeq::parse("1 IN VITE").is_err());
     }
 
     #[test]
     fn numbers_are_bounded() {
-        assert_eq!(assert_round_trip::<MaxForwards>("0068", "68"), MaxForwards(68));
+        assert_eq!(
+            assert_round_trip::<MaxForwards>("0068", "68"),
+            MaxForwards(68)
+        );
         assert!(MaxForwards::parse("300").is_err());
         assert_eq!(assert_round_trip::<Expires>("3600", "3600"), Expires(3600));
         assert!(Expires::parse("10000000000000").is_err());
@@ -439,21 +492,30 @@ mod tests {
         let s: SessionExpires = assert_round_trip("1800 ; refresher = uac", "1800;refresher=uac");
         assert_eq!(s.refresher(), Some("uac"));
         assert_round_trip::<MinSe>("90", "90");
-        let r: RetryAfter = assert_round_trip("18000 (in a meeting) ;duration=3600", "18000 (in a meeting);duration=3600");
+        let r: RetryAfter = assert_round_trip(
+            "18000 (in a meeting) ;duration=3600",
+            "18000 (in a meeting);duration=3600",
+        );
         assert_eq!(r.comment.as_deref(), Some("in a meeting"));
         assert!(RetryAfter::parse("949302838503028349304023988").is_err());
     }
 
     #[test]
     fn dates_must_be_gmt() {
-        assert_round_trip::<Date>("Sat, 13 Nov 2010 23:29:00 GMT", "Sat, 13 Nov 2010 23:29:00 GMT");
+        assert_round_trip::<Date>(
+            "Sat, 13 Nov 2010 23:29:00 GMT",
+            "Sat, 13 Nov 2010 23:29:00 GMT",
+        );
         assert!(Date::parse("Fri, 01 Jan 2010 16:00:00 EST").is_err());
     }
 
     #[test]
     fn product_text_and_ids() {
         assert_round_trip::<UserAgent>("Vani/0.1 (browser)", "Vani/0.1 (browser)");
-        assert_round_trip::<Server>("Kamailio (5.6.3 (x86_64/linux))", "Kamailio (5.6.3 (x86_64/linux))");
+        assert_round_trip::<Server>(
+            "Kamailio (5.6.3 (x86_64/linux))",
+            "Kamailio (5.6.3 (x86_64/linux))",
+        );
         assert_eq!(Tag::from_random(0x1f).as_str(), "000000000000001f");
         assert!(Branch::is_rfc3261(Branch::from_random(7).as_str()));
         assert!(!Branch::is_rfc3261("390skdjuw"));

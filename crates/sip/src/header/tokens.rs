@@ -13,10 +13,20 @@ use crate::syntax::is_token;
 /// grammar permits an empty value.
 fn tokens(header: HeaderName, value: &str, allow_empty: bool) -> Result<Vec<String>, HeaderError> {
     if value.is_empty() {
-        return if allow_empty { Ok(Vec::new()) } else { Err(HeaderError::malformed(header, "empty list")) };
+        return if allow_empty {
+            Ok(Vec::new())
+        } else {
+            Err(HeaderError::malformed(header, "empty list"))
+        };
     }
     split_list(value)
-        .map(|t| if is_token(t) { Ok(t.to_owned()) } else { Err(HeaderError::malformed(header, "list item is not a token")) })
+        .map(|t| {
+            if is_token(t) {
+                Ok(t.to_owned())
+            } else {
+                Err(HeaderError::malformed(header, "list item is not a token"))
+            }
+        })
         .collect()
 }
 
@@ -111,7 +121,10 @@ mod tests {
 
     #[test]
     fn token_lists_round_trip() {
-        let a: Allow = assert_round_trip("INVITE,ACK, BYE ,CANCEL,OPTIONS", "INVITE, ACK, BYE, CANCEL, OPTIONS");
+        let a: Allow = assert_round_trip(
+            "INVITE,ACK, BYE ,CANCEL,OPTIONS",
+            "INVITE, ACK, BYE, CANCEL, OPTIONS",
+        );
         assert!(a.contains(&Method::Bye));
         let s: Supported = assert_round_trip("path, outbound,gruu", "path, outbound, gruu");
         assert!(s.contains("OUTBOUND"));

@@ -77,10 +77,20 @@ pub struct Via {
 
 impl Via {
     /// A `Via` with a `branch` parameter and nothing else.
-    pub fn new(transport: Transport, host: impl Into<String>, port: Option<u16>, branch: &Branch) -> Self {
+    pub fn new(
+        transport: Transport,
+        host: impl Into<String>,
+        port: Option<u16>,
+        branch: &Branch,
+    ) -> Self {
         let mut params = Params::new();
         params.push("branch", Some(branch.as_str()));
-        Self { transport, host: host.into(), port, params }
+        Self {
+            transport,
+            host: host.into(),
+            port,
+            params,
+        }
     }
 
     /// The `branch` parameter (RFC 3261 §8.1.1.7).
@@ -92,13 +102,20 @@ impl Via {
     /// IPv6 address if present (RFC 5118 §4.5 accepts both forms).
     pub fn received(&self) -> Option<&str> {
         let value = self.params.get("received").flatten()?;
-        Some(value.strip_prefix('[').and_then(|v| v.strip_suffix(']')).unwrap_or(value))
+        Some(
+            value
+                .strip_prefix('[')
+                .and_then(|v| v.strip_suffix(']'))
+                .unwrap_or(value),
+        )
     }
 
     /// The `rport` parameter (RFC 3581): `Some(None)` when present without a
     /// value (a request for it), `Some(Some(port))` when filled in.
     pub fn rport(&self) -> Option<Option<u16>> {
-        self.params.get("rport").map(|v| v.and_then(|p| p.parse().ok()))
+        self.params
+            .get("rport")
+            .map(|v| v.and_then(|p| p.parse().ok()))
     }
 
     /// The `maddr` parameter.
@@ -108,7 +125,10 @@ impl Via {
 
     /// The `ttl` parameter.
     pub fn ttl(&self) -> Option<u8> {
-        self.params.get("ttl").flatten().and_then(|t| t.parse().ok())
+        self.params
+            .get("ttl")
+            .flatten()
+            .and_then(|t| t.parse().ok())
     }
 
     /// Sets `received` (RFC 3261 §18.2.1).
@@ -134,14 +154,21 @@ impl TypedHeader for Via {
             return Err(bad("sent-protocol is not SIP/2.0"));
         }
         let rest = rest.trim_start();
-        let transport_len = rest.bytes().take_while(|&b| crate::syntax::is_token_byte(b)).count();
-        let (transport, rest) = rest.split_at_checked(transport_len).ok_or(bad("missing transport"))?;
+        let transport_len = rest
+            .bytes()
+            .take_while(|&b| crate::syntax::is_token_byte(b))
+            .count();
+        let (transport, rest) = rest
+            .split_at_checked(transport_len)
+            .ok_or(bad("missing transport"))?;
         if transport.is_empty() || !rest.starts_with([' ', '\t']) {
             return Err(bad("missing transport"));
         }
         let rest = rest.trim_start();
         let sent_by_len = rest.find([';', ' ', '\t']).unwrap_or(rest.len());
-        let (sent_by, params) = rest.split_at_checked(sent_by_len).ok_or(bad("missing sent-by"))?;
+        let (sent_by, params) = rest
+            .split_at_checked(sent_by_len)
+            .ok_or(bad("missing sent-by"))?;
         let (host, port) = split_sent_by(sent_by).ok_or(bad("invalid sent-by host or port"))?;
         Ok(Self {
             transport: Transport::parse(transport),
@@ -163,12 +190,18 @@ fn split_sent_by(sent_by: &str) -> Option<(&str, Option<u16>)> {
     };
     let (host, port) = sent_by.split_at_checked(host_len)?;
     let host_ok = host.starts_with('[')
-        || (!host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
+        || (!host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
     if !host_ok {
         return None;
     }
     let port = match port.strip_prefix(':') {
-        Some(p) => Some(crate::syntax::parse_decimal(p, u64::from(u16::MAX)).and_then(|n| u16::try_from(n).ok())?),
+        Some(p) => Some(
+            crate::syntax::parse_decimal(p, u64::from(u16::MAX))
+                .and_then(|n| u16::try_from(n).ok())?,
+        ),
         None if port.is_empty() => None,
         None => return None,
     };
@@ -224,21 +257,39 @@ mod tests {
         );
         assert_eq!(v.received(), Some("2001:db8::9:255"));
         assert_eq!(v.rport(), Some(None));
-        let v = Via::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3").unwrap();
+        let v =
+            Via::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3")
+                .unwrap();
         assert_eq!(v.received(), Some("2001:db8::9:255"));
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["SIP/2.0/UDP 192.0.2.15;;", ";", "", "SIP/2.0/UDP", "SIP/3.0/UDP h", "SIP/2.0/UDP h:99999", "SIP/2.0/UDP [::1"] {
+        for bad in [
+            "SIP/2.0/UDP 192.0.2.15;;",
+            ";",
+            "",
+            "SIP/2.0/UDP",
+            "SIP/3.0/UDP h",
+            "SIP/2.0/UDP h:99999",
+            "SIP/2.0/UDP [::1",
+        ] {
             assert!(Via::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn builds_with_branch() {
-        let mut v = Via::new(Transport::Ws, "a.invalid", None, &Branch::from_random(0xabc));
+        let mut v = Via::new(
+            Transport::Ws,
+            "a.invalid",
+            None,
+            &Branch::from_random(0xabc),
+        );
         v.set_rport(1234);
-        assert_eq!(v.to_string(), "SIP/2.0/WS a.invalid;branch=z9hG4bK00000000000000000000000000000abc;rport=1234");
+        assert_eq!(
+            v.to_string(),
+            "SIP/2.0/WS a.invalid;branch=z9hG4bK00000000000000000000000000000abc;rport=1234"
+        );
     }
 }

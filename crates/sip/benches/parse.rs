@@ -1,0 +1,84 @@
+//! Native parse and serialize timings over realistic messages (REGISTER,
+//! 401 with a challenge, INVITE and 200 OK with Chromium SDP, NOTIFY, BYE),
+//! the same files as the Node benchmark (`benches/messages/`).
+//!
+//! "Parse" is the work JsSIP does eagerly: start line, header index, and
+//! the typed Via, From, To, Call-ID, CSeq, Contact and Content-Length.
+//!
+//! Run: `cargo bench -p vani-sip --bench parse`
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use vani_sip::header::{CSeq, CallId, Contact, ContentLength, From, To, Via};
+use vani_sip::message::Message;
+
+/// Parses `bytes` and reads the headers JsSIP parses on sight.
+fn parse_and_read(bytes: &[u8]) -> usize {
+    let message = Message::parse(bytes).expect("benchmark messages are valid");
+    let h = message.headers();
+    let mut read = 0;
+    read += usize::from(h.get::<Via>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<From>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<To>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<CallId>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<CSeq>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<Contact>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<ContentLength>().is_some_and(|v| v.is_ok()));
+    read + message.body().len()
+}
+
+/// Nanoseconds per call of `f`, the best of five runs of about 200 ms.
+fn time(mut f: impl FnMut()) -> f64 {
+    let mut iterations = 1u64;
+    loop {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            f();
+        }
+        if start.elapsed() > Duration::from_millis(200) {
+            break;
+        }
+        iterations *= 2;
+    }
+    (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                f();
+            }
+            start.elapsed().as_nanos() as f64 / iterations as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn main() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/messages");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("benches/messages")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    println!(
+        "{:<22} {:>7} {:>12} {:>16}",
+        "message", "bytes", "parse ns", "serialize ns"
+    );
+    for path in files {
+        let bytes = std::fs::read(&path).expect("message file");
+        let message = Message::parse(&bytes).expect("benchmark messages are valid");
+        let parse = time(|| {
+            black_box(parse_and_read(black_box(&bytes)));
+        });
+        let serialize = time(|| {
+            black_box(black_box(&message).to_bytes());
+        });
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        println!(
+            "{name:<22} {:>7} {parse:>12.0} {serialize:>16.0}",
+            bytes.len()
+        );
+    }
+}
