@@ -1,11 +1,21 @@
 //! Vani: a SIP softphone in a browser tab.
 //!
-//! `app` holds the Leptos components; `glue` (added with the browser
-//! transport) is the only place that touches browser APIs.
+//! Dependencies point one way: `components` (pure UI) read [`state`] and call
+//! [`phone::PhoneHandle`]; `glue` (the only code using browser APIs) runs the
+//! sans-IO SIP stack `vani_sip` and writes the state. Plain logic (`dial`,
+//! `model`, `reconnect`, `words`) is tested natively with `cargo test`.
 
 pub mod app;
+pub mod components;
+pub mod dial;
+pub mod glue;
+pub mod model;
+pub mod phone;
+pub mod reconnect;
+pub mod state;
+pub mod words;
 
-/// Mounts the app on the document body.
+/// Starts the phone and mounts the app on the document body.
 pub fn start() {
-    leptos::mount::mount_to_body(app::App);
+    glue::start();
 }
