@@ -1,9 +1,11 @@
 //! Dialogs (RFC 3261 §12): identity, route set, remote target and CSeq
 //! bookkeeping, for the UAC and UAS sides, early and confirmed.
 
+use crate::headers::HeaderName;
 use crate::headers::split_list;
 use crate::message::{Method, Request};
 use crate::name_addr::NameAddr;
+use crate::transaction::HeadersExt;
 use crate::transaction::{cseq_of, tag_of};
 use crate::uri::Uri;
 
@@ -62,7 +64,7 @@ pub struct Dialog {
 }
 
 fn first_contact_uri(request_or_response_headers: &crate::headers::Headers) -> Option<String> {
-    let value = request_or_response_headers.get_raw("Contact")?;
+    let value = request_or_response_headers.field(HeaderName::CONTACT)?;
     let first = split_list(&value).next()?.trim().to_owned();
     let addr = NameAddr::parse(&first).ok()?;
     Some(addr.uri.as_str().to_owned())
@@ -70,7 +72,7 @@ fn first_contact_uri(request_or_response_headers: &crate::headers::Headers) -> O
 
 fn record_routes(headers: &crate::headers::Headers) -> Vec<String> {
     headers
-        .raw_values("Record-Route")
+        .fields(HeaderName::RECORD_ROUTE)
         .flat_map(|line| {
             split_list(&line)
                 .map(|v| v.trim().to_owned())
@@ -91,12 +93,16 @@ impl Dialog {
         if !(101..=299).contains(&status) {
             return None;
         }
-        let call_id = request.headers.get_raw("Call-ID")?.trim().to_owned();
-        let local = request.headers.get_raw("From")?.trim().to_owned();
-        let remote = response.headers.get_raw("To")?.trim().to_owned();
+        let call_id = request
+            .headers
+            .field(HeaderName::CALL_ID)?
+            .trim()
+            .to_owned();
+        let local = request.headers.field(HeaderName::FROM)?.trim().to_owned();
+        let remote = response.headers.field(HeaderName::TO)?.trim().to_owned();
         let local_tag = tag_of(&local)?;
         let remote_tag = tag_of(&remote)?;
-        let (local_seq, _) = cseq_of(&request.headers.get_raw("CSeq")?)?;
+        let (local_seq, _) = cseq_of(&request.headers.field(HeaderName::CSEQ)?)?;
         let mut route_set = record_routes(&response.headers);
         route_set.reverse();
         let remote_target =
@@ -126,16 +132,20 @@ impl Dialog {
     /// Record-Route header field from the request, taken in order"; the
     /// remote sequence number is the request's CSeq.
     pub fn uas(request: &Request, local_tag: &str, early: bool) -> Option<Dialog> {
-        let call_id = request.headers.get_raw("Call-ID")?.trim().to_owned();
-        let remote = request.headers.get_raw("From")?.trim().to_owned();
+        let call_id = request
+            .headers
+            .field(HeaderName::CALL_ID)?
+            .trim()
+            .to_owned();
+        let remote = request.headers.field(HeaderName::FROM)?.trim().to_owned();
         let remote_tag = tag_of(&remote)?;
-        let to = request.headers.get_raw("To")?.trim().to_owned();
+        let to = request.headers.field(HeaderName::TO)?.trim().to_owned();
         let local = if tag_of(&to).is_some() {
             to
         } else {
             format!("{to};tag={local_tag}")
         };
-        let (remote_seq, _) = cseq_of(&request.headers.get_raw("CSeq")?)?;
+        let (remote_seq, _) = cseq_of(&request.headers.field(HeaderName::CSEQ)?)?;
         let remote_target = first_contact_uri(&request.headers)?;
         Some(Dialog {
             id: DialogId {
@@ -162,7 +172,7 @@ impl Dialog {
     pub fn accept_remote_cseq(&mut self, request: &Request) -> Result<(), DialogError> {
         let (seq, _) = request
             .headers
-            .get_raw("CSeq")
+            .field(HeaderName::CSEQ)
             .and_then(|v| cseq_of(&v))
             .ok_or(DialogError::BadCSeq)?;
         if matches!(request.method, Method::Ack | Method::Cancel) {

@@ -3,20 +3,33 @@
 
 use std::borrow::Cow;
 
-use crate::headers::{Headers, split_list};
-use crate::name_addr::NameAddr;
+use crate::headers::{HeaderName, Headers, split_list};
 
-/// The first value of header `name` (first element of a comma list when
-/// `list`), trimmed.
-pub(crate) fn header<'a>(headers: &'a Headers, name: &'a str) -> Option<Cow<'a, str>> {
-    headers.get_raw(name)
+/// Raw header access by [`HeaderName`], which skips the name lookup that
+/// `Headers::get_raw(&str)` does on every call.
+pub(crate) trait HeadersExt {
+    /// The value of the first field named `name`.
+    fn field(&self, name: HeaderName) -> Option<Cow<'_, str>>;
+    /// The values of every field named `name`, in order.
+    fn fields(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>>;
+}
+
+impl HeadersExt for Headers {
+    fn field(&self, name: HeaderName) -> Option<Cow<'_, str>> {
+        self.iter().find(|(n, _)| name.matches(n)).map(|(_, v)| v)
+    }
+    fn fields(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>> {
+        self.iter()
+            .filter(move |(n, _)| name.matches(n))
+            .map(|(_, v)| v)
+    }
 }
 
 /// `(sent-by, branch)` of the top Via (§17.2.3): sent-by lower-cased,
 /// branch as written (compared case-sensitively, as RFC 3261 compares it
 /// case-insensitively only for the cookie).
 pub(crate) fn sent_by_and_branch(headers: &Headers) -> Option<(String, String)> {
-    let line = headers.get_raw("Via")?;
+    let line = headers.field(HeaderName::VIA)?;
     let top = split_list(&line).next()?.trim().to_owned();
     let (proto, rest) = top.split_once(char::is_whitespace)?;
     if !proto.to_ascii_uppercase().starts_with("SIP/2.0/") {
@@ -35,9 +48,19 @@ pub(crate) fn sent_by_and_branch(headers: &Headers) -> Option<(String, String)> 
     Some((sent_by, branch))
 }
 
-/// The `tag` of a From or To value.
+/// The `tag` of a From or To value: a header parameter, after the `>` of a
+/// name-addr or after the URI of an addr-spec (RFC 3261 §20.10, §19.3).
 pub(crate) fn tag_of(value: &str) -> Option<String> {
-    NameAddr::parse(value).ok()?.tag().map(str::to_owned)
+    let params = match value.rfind('>') {
+        Some(close) => value.get(close + 1..)?,
+        None => value.split_once(';').map(|(_, p)| p)?,
+    };
+    params
+        .split(';')
+        .filter_map(|p| p.split_once('='))
+        .find(|(n, _)| n.trim().eq_ignore_ascii_case("tag"))
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// `(sequence number, method)` of a CSeq value (§20.16).

@@ -18,7 +18,7 @@
 
 mod fields;
 
-pub(crate) use fields::{cseq_of, header, sent_by_and_branch, tag_of};
+pub(crate) use fields::{HeadersExt, cseq_of, sent_by_and_branch, tag_of};
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -3,9 +3,11 @@
 
 use super::{Owner, UserAgent};
 use crate::dialog::Dialog;
+use crate::headers::HeaderName;
 use crate::headers::Headers;
 use crate::message::{Method, Request, Response, StatusCode};
 use crate::time::Instant;
+use crate::transaction::HeadersExt;
 use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, sent_by_and_branch, tag_of};
 use crate::uri::Uri;
 
@@ -53,7 +55,7 @@ pub(super) fn sdp_body(headers: &Headers, body: &[u8]) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    let ct = headers.get_raw("Content-Type")?;
+    let ct = headers.field(HeaderName::CONTENT_TYPE)?;
     if !ct
         .trim()
         .to_ascii_lowercase()
@@ -65,9 +67,9 @@ pub(super) fn sdp_body(headers: &Headers, body: &[u8]) -> Option<String> {
 }
 
 /// The text of a header, trimmed, or empty.
-pub(super) fn text(headers: &Headers, name: &str) -> String {
+pub(super) fn text(headers: &Headers, name: HeaderName) -> String {
     headers
-        .get_raw(name)
+        .field(name)
         .map(|v| v.trim().to_owned())
         .unwrap_or_default()
 }
@@ -264,7 +266,7 @@ impl UserAgent {
         let h = &mut response.headers;
         h.copy_from(&request.headers, crate::headers::HeaderName::VIA);
         h.copy_from(&request.headers, crate::headers::HeaderName::FROM);
-        let to = text(&request.headers, "To");
+        let to = text(&request.headers, HeaderName::TO);
         match to_tag {
             Some(tag) if tag_of(&to).is_none() && status > 100 => {
                 add(h, "To", &format!("{to};tag={tag}"))
@@ -300,7 +302,7 @@ impl UserAgent {
     pub(super) fn ack_for_failure(invite: &Request, response: &Response) -> Request {
         let mut ack = Request::new(Method::Ack, invite.uri.clone());
         let h = &mut ack.headers;
-        if let Some(via) = invite.headers.get_raw("Via") {
+        if let Some(via) = invite.headers.field(HeaderName::VIA) {
             let top = crate::headers::split_list(&via)
                 .next()
                 .unwrap_or("")
@@ -309,15 +311,15 @@ impl UserAgent {
             add(h, "Via", &top);
         }
         add(h, "Max-Forwards", "70");
-        for route in invite.headers.raw_values("Route") {
+        for route in invite.headers.fields(HeaderName::ROUTE) {
             add(h, "Route", route.trim());
         }
         h.copy_from(&invite.headers, crate::headers::HeaderName::FROM);
-        add(h, "To", &text(&response.headers, "To"));
+        add(h, "To", &text(&response.headers, HeaderName::TO));
         h.copy_from(&invite.headers, crate::headers::HeaderName::CALL_ID);
         let seq = invite
             .headers
-            .get_raw("CSeq")
+            .field(HeaderName::CSEQ)
             .and_then(|v| crate::transaction::cseq_of(&v))
             .map(|(s, _)| s)
             .unwrap_or(1);

@@ -9,9 +9,11 @@ use super::{
 };
 use crate::auth::{ChallengeKind, Decision};
 use crate::dialog::Dialog;
+use crate::headers::HeaderName;
 use crate::message::{Method, Request, Response};
 use crate::sdp::{Direction, SessionDescription};
 use crate::time::{Duration, Instant};
+use crate::transaction::HeadersExt;
 use crate::transaction::{
     Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch, tag_of,
 };
@@ -509,7 +511,7 @@ impl UserAgent {
                     Decision::Retry => {
                         // §22.2: resend with credentials and CSeq + 1; the ACK
                         // for the 401/407 was sent by the transaction.
-                        let seq = cseq_of(&text(&request.headers, "CSeq"))
+                        let seq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
                             .map(|(s, _)| s)
                             .unwrap_or(1);
                         let sdp = self
@@ -729,9 +731,15 @@ impl UserAgent {
     }
 
     fn stray_2xx_call(&self, response: &Response) -> Option<CallHandle> {
-        let call_id = text(&response.headers, "Call-ID");
-        let local = response.headers.get_raw("From").and_then(|f| tag_of(&f))?;
-        let remote = response.headers.get_raw("To").and_then(|t| tag_of(&t))?;
+        let call_id = text(&response.headers, HeaderName::CALL_ID);
+        let local = response
+            .headers
+            .field(HeaderName::FROM)
+            .and_then(|f| tag_of(&f))?;
+        let remote = response
+            .headers
+            .field(HeaderName::TO)
+            .and_then(|t| tag_of(&t))?;
         self.calls
             .iter()
             .find(|(_, c)| c.matches(&call_id, &local, &remote))
@@ -760,17 +768,17 @@ impl UserAgent {
         };
         let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
         let h = &mut cancel.headers;
-        if let Some(via) = invite.headers.get_raw("Via") {
+        if let Some(via) = invite.headers.field(HeaderName::VIA) {
             add(h, "Via", via.trim());
         }
         add(h, "Max-Forwards", "70");
-        for route in invite.headers.raw_values("Route") {
+        for route in invite.headers.fields(HeaderName::ROUTE) {
             add(h, "Route", route.trim());
         }
-        for name in ["To", "From", "Call-ID"] {
-            add(h, name, &text(&invite.headers, name));
+        for name in [HeaderName::TO, HeaderName::FROM, HeaderName::CALL_ID] {
+            add(h, name.as_str(), &text(&invite.headers, name));
         }
-        let seq = cseq_of(&text(&invite.headers, "CSeq"))
+        let seq = cseq_of(&text(&invite.headers, HeaderName::CSEQ))
             .map(|(s, _)| s)
             .unwrap_or(1);
         add(h, "CSeq", &format!("{seq} CANCEL"));
@@ -849,14 +857,14 @@ impl UserAgent {
         };
         let handle = CallHandle(self.next_handle());
         let remote_sdp = sdp_body(&request.headers, &request.body);
-        let from_text = text(&request.headers, "From");
+        let from_text = text(&request.headers, HeaderName::FROM);
         let (from, display_name) = match crate::name_addr::NameAddr::parse(&from_text) {
             Ok(addr) => (addr.uri.as_str().to_owned(), addr.display_name.clone()),
             Err(_) => (from_text.clone(), None),
         };
         let mut call = Call::new(false, dialog.id.call_id.clone(), tag, MediaKind::Audio);
         call.remote_tag = Some(dialog.id.remote_tag.clone());
-        call.invite_cseq_text = text(&request.headers, "CSeq");
+        call.invite_cseq_text = text(&request.headers, HeaderName::CSEQ);
         call.server_key = Some(TransactionKey::new(
             Role::Server,
             &branch,
@@ -1066,15 +1074,15 @@ impl UserAgent {
             return;
         }
         // §13.3.1.4: the ACK for a 2xx belongs to the dialog.
-        let call_id = text(&request.headers, "Call-ID");
+        let call_id = text(&request.headers, HeaderName::CALL_ID);
         let to_tag = request
             .headers
-            .get_raw("To")
+            .field(HeaderName::TO)
             .and_then(|t| tag_of(&t))
             .unwrap_or_default();
         let from_tag = request
             .headers
-            .get_raw("From")
+            .field(HeaderName::FROM)
             .and_then(|f| tag_of(&f))
             .unwrap_or_default();
         let Some(handle) = self
@@ -1129,15 +1137,15 @@ impl UserAgent {
     // ---- in-dialog requests ----
 
     pub(super) fn in_dialog_request(&mut self, now: Instant, request: Request) {
-        let call_id = text(&request.headers, "Call-ID");
+        let call_id = text(&request.headers, HeaderName::CALL_ID);
         let to_tag = request
             .headers
-            .get_raw("To")
+            .field(HeaderName::TO)
             .and_then(|t| tag_of(&t))
             .unwrap_or_default();
         let from_tag = request
             .headers
-            .get_raw("From")
+            .field(HeaderName::FROM)
             .and_then(|f| tag_of(&f))
             .unwrap_or_default();
         let found = self
@@ -1168,7 +1176,7 @@ impl UserAgent {
             }
             Method::Invite => self.incoming_reinvite(now, handle, request),
             Method::Info => {
-                let ct = text(&request.headers, "Content-Type");
+                let ct = text(&request.headers, HeaderName::CONTENT_TYPE);
                 let body = String::from_utf8_lossy(&request.body).into_owned();
                 match parse_dtmf(&ct, &body) {
                     Some((digit, duration)) => {
@@ -1184,11 +1192,11 @@ impl UserAgent {
                 }
             }
             Method::Message => {
-                let from = text(&request.headers, "From");
+                let from = text(&request.headers, HeaderName::FROM);
                 let from = crate::name_addr::NameAddr::parse(&from)
                     .map(|a| a.uri.as_str().to_owned())
                     .unwrap_or(from);
-                let content_type = text(&request.headers, "Content-Type");
+                let content_type = text(&request.headers, HeaderName::CONTENT_TYPE);
                 let body = String::from_utf8_lossy(&request.body).into_owned();
                 self.reply(now, &request, 200);
                 self.emit(Event::Message {
@@ -1430,7 +1438,7 @@ impl UserAgent {
         match status {
             100..=199 => {}
             200..=299 => {
-                let seq = cseq_of(&text(&request.headers, "CSeq"))
+                let seq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
                     .map(|(s, _)| s)
                     .unwrap_or(1);
                 if let Some(dialog) = &mut call.dialog {

@@ -1,6 +1,8 @@
 //! Registration (RFC 3261 §10, RFC 5626 outbound, RFC 5627 GRUU, RFC 3327
 //! Path, RFC 3608 Service-Route) and the RFC 5626 §4.4.1 CRLF keep-alive.
 
+use crate::headers::HeaderName;
+use crate::transaction::HeadersExt;
 use rand_chacha::ChaCha20Rng;
 
 use super::build::{SUPPORTED, add, text};
@@ -280,7 +282,9 @@ impl UserAgent {
             // RFC 3261 §10.2.8: "the UA MAY retry the registration with an
             // expiration interval greater than or equal to" Min-Expires.
             423 if !self.registration.min_expires_retried => {
-                let min = text(&response.headers, "Min-Expires").parse::<u32>().ok();
+                let min = text(&response.headers, HeaderName::MIN_EXPIRES)
+                    .parse::<u32>()
+                    .ok();
                 match min {
                     Some(min) if min > self.registration.expires => {
                         self.registration.expires = min;
@@ -313,7 +317,7 @@ impl UserAgent {
         let ours = self.contact_uri();
         let mut expires = None;
         let mut gruu = None;
-        for line in response.headers.raw_values("Contact") {
+        for line in response.headers.fields(HeaderName::CONTACT) {
             for value in split_list(&line) {
                 let Ok(addr) = NameAddr::parse(value.trim()) else {
                     continue;
@@ -344,11 +348,15 @@ impl UserAgent {
             }
         }
         let expires = expires
-            .or_else(|| text(&response.headers, "Expires").parse::<u32>().ok())
+            .or_else(|| {
+                text(&response.headers, HeaderName::EXPIRES)
+                    .parse::<u32>()
+                    .ok()
+            })
             .unwrap_or(self.registration.expires);
         self.registration.service_route = response
             .headers
-            .raw_values("Service-Route")
+            .fields(HeaderName::SERVICE_ROUTE)
             .flat_map(|line| {
                 split_list(&line)
                     .map(|v| v.trim().to_owned())

@@ -7,9 +7,11 @@ use super::build::{
 };
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
 use crate::auth::{ChallengeKind, Decision};
+use crate::headers::HeaderName;
 use crate::headers::split_list;
 use crate::message::{Method, Request, Response};
 use crate::time::Instant;
+use crate::transaction::HeadersExt;
 use crate::transaction::{
     ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch, tag_of,
 };
@@ -62,7 +64,7 @@ impl UserAgent {
         // Unsupported (not for CANCEL/ACK).
         let unsupported: Vec<String> = request
             .headers
-            .raw_values("Require")
+            .fields(HeaderName::REQUIRE)
             .flat_map(|l| {
                 split_list(&l)
                     .map(|t| t.trim().to_owned())
@@ -81,7 +83,10 @@ impl UserAgent {
             self.send_response(now, &request, response);
             return;
         }
-        let to_tag = request.headers.get_raw("To").and_then(|t| tag_of(&t));
+        let to_tag = request
+            .headers
+            .field(HeaderName::TO)
+            .and_then(|t| tag_of(&t));
         if to_tag.is_some() {
             self.in_dialog_request(now, request);
             return;
@@ -127,24 +132,29 @@ impl UserAgent {
     /// else: missing core headers, CSeq method mismatch (400), URI scheme
     /// (416), version (505).
     fn basic_check(request: &Request) -> Option<(u16, &'static str)> {
-        for name in ["From", "To", "Call-ID", "CSeq"] {
+        for name in [
+            HeaderName::FROM,
+            HeaderName::TO,
+            HeaderName::CALL_ID,
+            HeaderName::CSEQ,
+        ] {
             if request
                 .headers
-                .get_raw(name)
+                .field(name)
                 .is_none_or(|v| v.trim().is_empty())
             {
                 return Some((400, "Missing Required Header"));
             }
         }
-        let from = text(&request.headers, "From");
+        let from = text(&request.headers, HeaderName::FROM);
         if crate::name_addr::NameAddr::parse(&from).is_err() {
             return Some((400, "Bad From Header"));
         }
-        let to = text(&request.headers, "To");
+        let to = text(&request.headers, HeaderName::TO);
         if crate::name_addr::NameAddr::parse(&to).is_err() {
             return Some((400, "Bad To Header"));
         }
-        match cseq_of(&text(&request.headers, "CSeq")) {
+        match cseq_of(&text(&request.headers, HeaderName::CSEQ)) {
             None => return Some((400, "Bad CSeq")),
             Some((_, method)) if method != request.method.as_str() => {
                 return Some((400, "CSeq Method Does Not Match"));
@@ -165,9 +175,12 @@ impl UserAgent {
     }
 
     fn is_merged(&self, key: &TransactionKey, request: &Request) -> bool {
-        let call_id = text(&request.headers, "Call-ID");
-        let from_tag = request.headers.get_raw("From").and_then(|f| tag_of(&f));
-        let cseq = text(&request.headers, "CSeq");
+        let call_id = text(&request.headers, HeaderName::CALL_ID);
+        let from_tag = request
+            .headers
+            .field(HeaderName::FROM)
+            .and_then(|f| tag_of(&f));
+        let cseq = text(&request.headers, HeaderName::CSEQ);
         self.calls.values().any(|call| {
             call.server_key.as_ref().is_some_and(|k| k != key)
                 && call.call_id == call_id
@@ -177,11 +190,11 @@ impl UserAgent {
     }
 
     fn incoming_message(&mut self, now: Instant, request: &Request) {
-        let from = text(&request.headers, "From");
+        let from = text(&request.headers, HeaderName::FROM);
         let from = crate::name_addr::NameAddr::parse(&from)
             .map(|a| a.uri.as_str().to_owned())
             .unwrap_or(from);
-        let content_type = text(&request.headers, "Content-Type");
+        let content_type = text(&request.headers, HeaderName::CONTENT_TYPE);
         let body = String::from_utf8_lossy(&request.body).into_owned();
         self.reply(now, request, 200);
         self.emit(Event::Message {
@@ -196,7 +209,11 @@ impl UserAgent {
             self.emit(Event::Dropped(DropReason::StrayResponse));
             return;
         };
-        let Some((_, method)) = response.headers.get_raw("CSeq").and_then(|c| cseq_of(&c)) else {
+        let Some((_, method)) = response
+            .headers
+            .field(HeaderName::CSEQ)
+            .and_then(|c| cseq_of(&c))
+        else {
             self.emit(Event::Dropped(DropReason::StrayResponse));
             return;
         };
