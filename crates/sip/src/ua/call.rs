@@ -118,7 +118,6 @@ pub(super) struct Call {
     /// The INVITE (ours, or the peer's).
     invite: Option<Request>,
     target: Option<crate::uri::Uri>,
-    media: MediaKind,
     offer_in_invite: bool,
     dialog: Option<Dialog>,
     /// Other early dialogs of a forked INVITE (§12.1.2, §13.2.2.4).
@@ -140,7 +139,7 @@ pub(super) struct Call {
 }
 
 impl Call {
-    fn new(outgoing: bool, call_id: String, local_tag: String, media: MediaKind) -> Self {
+    fn new(outgoing: bool, call_id: String, local_tag: String) -> Self {
         Call {
             public: if outgoing {
                 CallState::Calling
@@ -155,7 +154,6 @@ impl Call {
             server_key: None,
             invite: None,
             target: None,
-            media,
             offer_in_invite: true,
             dialog: None,
             early: Vec::new(),
@@ -314,7 +312,7 @@ impl UserAgent {
         &mut self,
         now: Instant,
         target: &str,
-        media: MediaKind,
+        _media: MediaKind,
         with_offer: bool,
         _replaces: Option<String>,
     ) -> Result<CallHandle, UaError> {
@@ -326,7 +324,7 @@ impl UserAgent {
         let handle = CallHandle(self.next_handle());
         let call_id = self.new_call_id();
         let tag = self.new_tag();
-        let mut call = Call::new(true, call_id, tag, media);
+        let mut call = Call::new(true, call_id, tag);
         call.target = Some(uri);
         call.offer_in_invite = with_offer;
         self.calls.insert(handle, call);
@@ -862,7 +860,7 @@ impl UserAgent {
             Ok(addr) => (addr.uri.as_str().to_owned(), addr.display_name.clone()),
             Err(_) => (from_text.clone(), None),
         };
-        let mut call = Call::new(false, dialog.id.call_id.clone(), tag, MediaKind::Audio);
+        let mut call = Call::new(false, dialog.id.call_id.clone(), tag);
         call.remote_tag = Some(dialog.id.remote_tag.clone());
         call.invite_cseq_text = text(&request.headers, HeaderName::CSEQ);
         call.server_key = Some(TransactionKey::new(
