@@ -165,3 +165,54 @@ fn rejected_invite_waits_for_ack_with_timer_h() {
     ua.handle_timeout(T0 + secs(32));
     assert_eq!(ua.transaction_count(), 0);
 }
+
+#[test]
+fn dialog_creating_responses_copy_record_route() {
+    // RFC 3261 §12.1.1: the UAS copies every Record-Route of the request into
+    // the responses that create the dialog, in order; a proxy that
+    // record-routes (Kamailio does) otherwise never sees the ACK or BYE.
+    let mut ua = connected("alice", 1);
+    let invite = request(
+        "INVITE",
+        "Record-Route: <sip:p2.example;lr>\r\nRecord-Route: <sip:p1.example;lr;ftag=c1>\r\n",
+    );
+    ua.handle_message(T0, invite.as_bytes());
+    let out = drain(&mut ua);
+    let mut responses = out.responses();
+    let call = out
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    if !responses.iter().any(|r| r.status.as_u16() == 180) {
+        ua.ring(T0, call).unwrap();
+        responses.extend(drain(&mut ua).responses());
+    }
+    let routes = |status: u16| -> Vec<String> {
+        let r = responses
+            .iter()
+            .find(|r| r.status.as_u16() == status)
+            .unwrap();
+        r.headers
+            .raw_values("Record-Route")
+            .map(|v| v.to_string())
+            .collect()
+    };
+    assert!(routes(100).is_empty(), "100 Trying creates no dialog");
+    assert_eq!(
+        routes(180),
+        ["<sip:p2.example;lr>", "<sip:p1.example;lr;ftag=c1>"]
+    );
+
+    ua.reject(T0, call, 486).unwrap();
+    let busy = drain(&mut ua).responses();
+    assert_eq!(busy[0].status.as_u16(), 486);
+    assert_eq!(
+        busy[0].headers.raw_values("Record-Route").count(),
+        0,
+        "a failure creates no dialog"
+    );
+}

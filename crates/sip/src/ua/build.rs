@@ -275,6 +275,12 @@ impl UserAgent {
         }
         h.copy_from(&request.headers, crate::headers::HeaderName::CALL_ID);
         h.copy_from(&request.headers, crate::headers::HeaderName::CSEQ);
+        // RFC 3261 §12.1.1: a response that creates a dialog copies every
+        // Record-Route of the request, so the caller's route set (and with it
+        // its ACK and BYE) goes through the proxies that asked to stay in.
+        if (101..300).contains(&status) {
+            h.copy_from(&request.headers, crate::headers::HeaderName::RECORD_ROUTE);
+        }
         response
     }
 
