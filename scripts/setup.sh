@@ -17,7 +17,6 @@ APT_PACKAGES=(
   chromium chromium-driver
   sip-tester
   iproute2 util-linux iptables
-  nodejs npm
   pkg-config
 )
 DEBIAN_WASM_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
@@ -94,6 +93,9 @@ setup_node_packages() {
 }
 
 apt_install "${APT_PACKAGES[@]}"
+# Node.js may come from Debian or from elsewhere (NodeSource bundles npm and
+# conflicts with Debian's npm package): install Debian's only if none is there.
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 setup_wasm_target
 setup_cargo_tools
 setup_node_packages
