@@ -335,7 +335,7 @@ mod tests {
         );
         assert_eq!(
             response
-                .to_addr()
+                .header_to()
                 .and_then(|t| t.tag().map(String::from))
                 .as_deref(),
             Some("t1")
