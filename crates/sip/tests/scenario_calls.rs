@@ -472,8 +472,9 @@ fn hold_and_resume_rfc5359() {
         .find(|m| m.starts_with(b"INVITE "))
         .unwrap();
     let text = String::from_utf8_lossy(reinvite);
+    // CSeq 1 was the INVITE, 2 the PRACK of Bob's reliable 180.
     assert!(
-        text.contains("a=sendonly") && text.contains("CSeq: 2 INVITE"),
+        text.contains("a=sendonly") && text.contains("CSeq: 3 INVITE"),
         "{text}"
     );
     assert!(text.contains("o=- 1 2 IN IP4"), "version bumped: {text}");

@@ -4,7 +4,7 @@
 use super::{Owner, UserAgent};
 use crate::dialog::Dialog;
 use crate::headers::HeaderName;
-use crate::headers::Headers;
+use crate::headers::{Headers, split_list};
 use crate::message::{Method, Request, Response, StatusCode};
 use crate::time::Instant;
 use crate::transaction::HeadersExt;
@@ -12,21 +12,72 @@ use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, sent_by_and_branch
 use crate::uri::Uri;
 
 /// Methods this UA handles (Allow, RFC 3261 §20.5).
-pub(super) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE";
+pub(super) const ALLOW: &str =
+    "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, PRACK, UPDATE, SUBSCRIBE, NOTIFY, REFER";
 /// Methods a UA may know but this one does not handle: answered 405.
-pub(super) const KNOWN_UNSUPPORTED: &[&str] = &[
-    "REGISTER",
-    "PUBLISH",
-    "SUBSCRIBE",
-    "NOTIFY",
-    "REFER",
-    "UPDATE",
-    "PRACK",
-];
-/// Extensions we support (Supported, RFC 3261 §20.37).
-pub(super) const SUPPORTED: &str = "outbound, path, gruu";
-/// Option tags a Require may name that we accept.
-pub(super) const UNDERSTOOD: &[&str] = &["outbound", "path", "gruu"];
+pub(super) const KNOWN_UNSUPPORTED: &[&str] = &["REGISTER", "PUBLISH"];
+/// Extensions we support (Supported, RFC 3261 §20.37): RFC 3262 `100rel`,
+/// RFC 4028 `timer`, RFC 3891 `replaces`, RFC 5626 `outbound`, RFC 3327
+/// `path`, RFC 5627 `gruu`.
+pub(super) const SUPPORTED: &str = "100rel, timer, replaces, outbound, path, gruu";
+/// [`SUPPORTED`] without `100rel`, when reliable provisionals are off.
+pub(super) const SUPPORTED_NO_100REL: &str = "timer, replaces, outbound, path, gruu";
+/// Option tags a Require may name that we accept (`100rel` only when
+/// reliable provisionals are on).
+pub(super) const UNDERSTOOD: &[&str] = &["timer", "replaces", "outbound", "path", "gruu"];
+
+/// Whether a list header (`Supported`, `Require`, `Allow`) names `token`.
+pub(super) fn lists(headers: &Headers, name: HeaderName, token: &str) -> bool {
+    headers
+        .fields(name)
+        .any(|line| split_list(&line).any(|t| t.trim().eq_ignore_ascii_case(token)))
+}
+
+/// RFC 4028 §4: `Session-Expires: delta-seconds [;refresher=uac|uas]`.
+pub(super) fn session_expires(headers: &Headers) -> Option<(u32, Option<Refresher>)> {
+    let value = headers.field(HeaderName::SESSION_EXPIRES)?;
+    let mut parts = value.split(';');
+    let delta = parts.next()?.trim().parse().ok()?;
+    let refresher = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(n, _)| n.trim().eq_ignore_ascii_case("refresher"))
+        .and_then(|(_, v)| match v.trim().to_ascii_lowercase().as_str() {
+            "uac" => Some(Refresher::Uac),
+            "uas" => Some(Refresher::Uas),
+            _ => None,
+        });
+    Some((delta, refresher))
+}
+
+/// RFC 4028 §5: `Min-SE: delta-seconds`.
+pub(super) fn min_se(headers: &Headers) -> Option<u32> {
+    headers
+        .field(HeaderName::MIN_SE)?
+        .split(';')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Who refreshes a session (RFC 4028 §4), named by its role in the
+/// transaction that carried `Session-Expires`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Refresher {
+    /// The side that sent the request.
+    Uac,
+    /// The side that answered it.
+    Uas,
+}
+
+impl Refresher {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Refresher::Uac => "uac",
+            Refresher::Uas => "uas",
+        }
+    }
+}
 /// Body types we accept (Accept, RFC 3261 §20.1).
 pub(super) const ACCEPT: &str =
     "application/sdp, application/dtmf-relay, application/dtmf, text/plain";
@@ -93,6 +144,22 @@ pub(super) fn target_uri(target: &str, aor: &str) -> Option<Uri> {
 }
 
 impl UserAgent {
+    /// Our Supported value.
+    pub(super) fn supported(&self) -> &'static str {
+        if self.config.reliable_provisional {
+            SUPPORTED
+        } else {
+            SUPPORTED_NO_100REL
+        }
+    }
+
+    /// Whether an option tag in a Require is one we implement (RFC 3261
+    /// §8.2.2.3).
+    pub(super) fn understands(&self, tag: &str) -> bool {
+        UNDERSTOOD.iter().any(|u| u.eq_ignore_ascii_case(tag))
+            || (self.config.reliable_provisional && tag.eq_ignore_ascii_case("100rel"))
+    }
+
     /// A fresh RFC 3261 branch (§8.1.1.7).
     pub(super) fn new_branch(&mut self) -> String {
         format!("{BRANCH_COOKIE}{}", self.random_hex(10))

@@ -2,7 +2,9 @@
 //! directions, CANCEL, BYE, re-INVITE for hold/resume/renegotiation with the
 //! §14.1 glare back-off and rollback, INFO DTMF.
 
-use super::build::{ALLOW, SUPPORTED, add, sdp_body, set_body, target_uri, text};
+mod extensions;
+
+use super::build::{ALLOW, Refresher, add, lists, sdp_body, set_body, target_uri, text};
 use super::{
     CallHandle, CallState, DropReason, DtmfFormat, EndReason, Event, MediaKind, Owner, SdpKind,
     UaError, UserAgent,
@@ -61,19 +63,26 @@ pub(super) enum Phase {
     Confirmed,
 }
 
-/// An in-dialog offer/answer exchange by re-INVITE (§14).
+/// An in-dialog offer/answer exchange or session refresh by re-INVITE
+/// (RFC 3261 §14) or UPDATE (RFC 3311).
 #[derive(Clone, Debug)]
 pub(super) enum Reinvite {
     /// None.
     Idle,
-    /// `renegotiate`: waiting for the media layer's offer.
-    AwaitingOffer,
-    /// Our re-INVITE is in flight.
+    /// `renegotiate` or `update`: waiting for the media layer's offer.
+    AwaitingOffer {
+        /// INVITE or UPDATE.
+        method: Method,
+    },
+    /// Our re-INVITE or UPDATE is in flight.
     Sent {
         /// Its transaction.
         key: TransactionKey,
-        /// The offer it carries.
-        offer: String,
+        /// INVITE or UPDATE.
+        method: Method,
+        /// The offer it carries (none for an UPDATE that only refreshes
+        /// the session, RFC 4028 §7.4).
+        offer: Option<String>,
         /// Hold (true) / resume (false) / plain renegotiation (None).
         hold: Option<bool>,
         /// It already carried credentials.
@@ -83,8 +92,10 @@ pub(super) enum Reinvite {
     GlareWait {
         /// When to resend.
         retry_at: Instant,
+        /// INVITE or UPDATE.
+        method: Method,
         /// The offer to resend.
-        offer: String,
+        offer: Option<String>,
         /// As in `Sent`.
         hold: Option<bool>,
     },
@@ -136,6 +147,67 @@ pub(super) struct Call {
     remote_held: bool,
     /// A §14.1 retry put aside while answering the peer's re-INVITE.
     deferred_retry: Option<Reinvite>,
+    /// RFC 3262 and RFC 4028 state.
+    pub(super) ext: Extensions,
+}
+
+/// The state of the RFC 3262 (100rel), RFC 3311 (UPDATE) and RFC 4028
+/// (session timer) extensions on one call.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Extensions {
+    /// UAS: the caller supports or requires 100rel and we send our
+    /// provisionals reliably (RFC 3262 §3).
+    pub(super) reliable: bool,
+    /// UAS: RSeq of the last reliable provisional sent.
+    pub(super) rseq: u32,
+    /// UAS: a reliable provisional waits for its PRACK.
+    pub(super) unacked_rseq: Option<u32>,
+    /// UAC: RSeq of the last reliable provisional received (RFC 3262 §4).
+    pub(super) rseq_seen: Option<u32>,
+    /// UAC: the reliable provisional with this RSeq carried an offer; its
+    /// PRACK leaves with our answer (RFC 3262 §5).
+    pub(super) prack_answer: Option<(u32, String)>,
+    /// The peer listed UPDATE in Allow (RFC 3311 §5.1).
+    pub(super) peer_allows_update: bool,
+    /// UAC: the Session-Expires our INVITE asks for (RFC 4028 §7.1); raised
+    /// by a 422 (§7.3).
+    pub(super) asked_expires: Option<u32>,
+    /// UAC: the Min-SE our INVITE carries.
+    pub(super) asked_min_se: u32,
+    /// UAS: the Session-Expires of the INVITE, its refresher and whether the
+    /// caller supports `timer` (RFC 4028 §9).
+    pub(super) offered_session: Option<(u32, Option<super::build::Refresher>, bool)>,
+    /// The running session timer (RFC 4028 §10).
+    pub(super) session: Option<SessionTimer>,
+}
+
+/// A running session timer (RFC 4028 §10).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct SessionTimer {
+    /// The session interval in seconds.
+    pub(super) interval: u32,
+    /// We send the refreshes (else the peer does and we watch for expiry).
+    pub(super) we_refresh: bool,
+    /// When to refresh (at half the interval, §10) or, for the other side,
+    /// when to give up: "the interval minus the minimum of 32 seconds and one
+    /// third of the interval" (§10).
+    pub(super) at: Instant,
+}
+
+impl SessionTimer {
+    pub(super) fn start(now: Instant, interval: u32, we_refresh: bool) -> Self {
+        let secs = u64::from(interval);
+        let at = if we_refresh {
+            now + Duration::from_millis(secs * 500)
+        } else {
+            now + Duration::from_secs(secs.saturating_sub(secs.min(32 * 3) / 3).max(1))
+        };
+        SessionTimer {
+            interval,
+            we_refresh,
+            at,
+        }
+    }
 }
 
 impl Call {
@@ -167,6 +239,7 @@ impl Call {
             held: false,
             remote_held: false,
             deferred_retry: None,
+            ext: Extensions::default(),
         }
     }
 
@@ -185,7 +258,8 @@ impl Call {
             | (_, Some(Reinvite::GlareWait { retry_at, .. })) => Some(*retry_at),
             _ => None,
         };
-        phase.into_iter().chain(reinvite).min()
+        let session = self.ext.session.map(|s| s.at);
+        phase.into_iter().chain(reinvite).chain(session).min()
     }
 
     pub(super) fn timer_count(&self) -> usize {
@@ -199,6 +273,7 @@ impl Call {
                 matches!(self.reinvite, Reinvite::GlareWait { .. })
                     || matches!(self.deferred_retry, Some(Reinvite::GlareWait { .. })),
             )
+            + usize::from(self.ext.session.is_some())
     }
 
     pub(super) fn dialog_count(&self) -> usize {
@@ -326,6 +401,11 @@ impl UserAgent {
         let tag = self.new_tag();
         let mut call = Call::new(true, call_id, tag);
         call.target = Some(uri);
+        call.ext.asked_min_se = self.config.min_se.max(90);
+        call.ext.asked_expires = self
+            .config
+            .session_expires
+            .map(|se| se.max(call.ext.asked_min_se));
         call.offer_in_invite = with_offer;
         self.calls.insert(handle, call);
         self.emit(Event::CallState {
@@ -357,10 +437,21 @@ impl UserAgent {
         ) else {
             return;
         };
+        let (asked_expires, asked_min_se) = (call.ext.asked_expires, call.ext.asked_min_se);
         let to = format!("<{uri}>");
         let mut request = self.ood_request(Method::Invite, uri, &to, &tag, &call_id, seq, true);
         add(&mut request.headers, "Allow", ALLOW);
-        add(&mut request.headers, "Supported", SUPPORTED);
+        add(&mut request.headers, "Supported", self.supported());
+        // RFC 4028 §7.1: the UAC asks for a session interval; it leaves the
+        // refresher to the UAS.
+        if let Some(expires) = asked_expires {
+            add(
+                &mut request.headers,
+                "Session-Expires",
+                &expires.to_string(),
+            );
+            add(&mut request.headers, "Min-SE", &asked_min_se.to_string());
+        }
         if let Some(sdp) = &sdp {
             set_body(
                 &mut request.headers,
@@ -396,6 +487,20 @@ impl UserAgent {
     ) -> Result<(), UaError> {
         let call = self.calls.get(&handle).ok_or(UaError::NoSuchCall)?;
         match (&call.phase, &call.reinvite) {
+            (_, Reinvite::Received { request, offer }) if request.method == Method::Update => {
+                let (request, offer) = (request.clone(), offer.clone());
+                self.answer_reinvite(now, handle, &request, offer, sdp);
+                Ok(())
+            }
+            (Phase::Inviting { .. }, _) if call.ext.prack_answer.is_some() => {
+                self.send_prack_answer(now, handle, sdp);
+                Ok(())
+            }
+            (_, Reinvite::AwaitingOffer { method }) => {
+                let method = method.clone();
+                self.send_reinvite(now, handle, method, Some(sdp), None, false);
+                Ok(())
+            }
             (Phase::AwaitingOffer, _) => {
                 self.send_invite(now, handle, Some(sdp), 1);
                 Ok(())
@@ -412,10 +517,6 @@ impl UserAgent {
                     call.phase = Phase::Confirmed;
                 }
                 self.set_call_state(handle, CallState::Connected);
-                Ok(())
-            }
-            (Phase::Confirmed, Reinvite::AwaitingOffer) => {
-                self.send_reinvite(now, handle, sdp, None, false);
                 Ok(())
             }
             (
@@ -458,11 +559,12 @@ impl UserAgent {
                     self.reinvite_response(now, handle, request, response);
                 }
             }
+            Method::Update => self.reinvite_response(now, handle, request, response),
             Method::Info if status >= 200 => self.emit(Event::InfoResult {
                 call: handle,
                 status,
             }),
-            Method::Bye | Method::Cancel | Method::Info => {}
+            Method::Bye | Method::Cancel | Method::Info | Method::Prack => {}
             _ => {}
         }
     }
@@ -524,6 +626,20 @@ impl UserAgent {
                     Decision::Stop(_) => self.end_call(handle, EndReason::AuthenticationFailed),
                 }
             }
+            // RFC 4028 §7.3: "If the UAC receives a 422 [...] it SHOULD
+            // retry the request [...] with a Session-Expires whose value is
+            // the value of the Min-SE header field in the 422", also putting
+            // that value in its own Min-SE.
+            422 if self.raise_session_expires(handle, &response.headers) => {
+                let seq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
+                    .map(|(s, _)| s)
+                    .unwrap_or(1);
+                let sdp = self
+                    .calls
+                    .get(&handle)
+                    .and_then(|c| c.pending_local.clone());
+                self.send_invite(now, handle, sdp, seq.saturating_add(1));
+            }
             _ => {
                 let cancel = match self.calls.get(&handle).map(|c| &c.phase) {
                     Some(Phase::Inviting { cancel, .. }) => cancel.clone(),
@@ -549,9 +665,21 @@ impl UserAgent {
     ) {
         let dialog = Dialog::uac(request, response);
         let mut send_cancel = false;
+        let rseq = self.reliable_rseq(&response.headers);
         let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
+        // RFC 3262 §4: a reliable provisional with an RSeq not higher than
+        // the last one is a retransmission: it is not processed again.
+        if let (Some(rseq), Some(seen)) = (rseq, call.ext.rseq_seen) {
+            if rseq <= seen {
+                self.emit(Event::Dropped(DropReason::Retransmission));
+                return;
+            }
+        }
+        if lists(&response.headers, HeaderName::ALLOW, "UPDATE") {
+            call.ext.peer_allows_update = true;
+        }
         if let Phase::Inviting {
             provisional,
             cancel,
@@ -568,17 +696,53 @@ impl UserAgent {
             }
         }
         let mut new_remote = None;
+        let mut early_offer = None;
         if let Some(sdp) = sdp {
             if call.offer_in_invite && call.remote_sdp.is_none() {
                 call.remote_sdp = Some(sdp.clone());
                 call.local_sdp = call.pending_local.clone();
                 new_remote = Some(sdp);
+            } else if !call.offer_in_invite && call.remote_sdp.is_none() && rseq.is_some() {
+                // RFC 3262 §5: the offer of an offerless INVITE may come in
+                // a reliable provisional; the answer goes in the PRACK.
+                call.remote_sdp = Some(sdp.clone());
+                early_offer = Some(sdp);
             }
         }
         if send_cancel {
             self.send_cancel(now, handle);
         }
-        let early_media = new_remote.is_some() || response.status.as_u16() == 183;
+        if let Some(rseq) = rseq {
+            let remote_tag = tag_of(&text(&response.headers, HeaderName::TO));
+            if let Some(call) = self.calls.get_mut(&handle) {
+                call.ext.rseq_seen = Some(rseq);
+            }
+            let cseq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
+                .map(|(s, _)| s)
+                .unwrap_or(1);
+            let rack = format!("{rseq} {cseq} INVITE");
+            match &early_offer {
+                Some(offer) => {
+                    if let Some(call) = self.calls.get_mut(&handle) {
+                        call.ext.prack_answer = Some((rseq, rack));
+                    }
+                    self.emit(Event::RemoteDescription {
+                        call: handle,
+                        kind: SdpKind::Offer,
+                        sdp: offer.clone(),
+                    });
+                    self.emit(Event::LocalDescriptionNeeded {
+                        call: handle,
+                        kind: SdpKind::Answer,
+                        remote_sdp: Some(offer.clone()),
+                    });
+                }
+                None => self.send_prack(now, handle, remote_tag.as_deref(), &rack, None),
+            }
+        }
+
+        let early_media =
+            new_remote.is_some() || early_offer.is_some() || response.status.as_u16() == 183;
         if let Some(sdp) = new_remote {
             self.emit(Event::RemoteDescription {
                 call: handle,
@@ -634,9 +798,24 @@ impl UserAgent {
         };
         let mut dialog = dialog;
         dialog.confirm(None);
+        // PRACK and UPDATE in the early dialog used CSeq numbers after the
+        // INVITE's; the confirmed dialog goes on from there (§12.2.1.1).
+        if let Some(early) = call.early.iter().find(|d| d.id == dialog.id) {
+            dialog.local_seq = dialog.local_seq.max(early.local_seq);
+        }
         call.remote_tag = Some(dialog.id.remote_tag.clone());
         call.early.clear();
         call.dialog = Some(dialog);
+        call.ext.prack_answer = None;
+        if lists(&response.headers, HeaderName::ALLOW, "UPDATE") {
+            call.ext.peer_allows_update = true;
+        }
+        // RFC 4028 §7.2: the 2xx says whether a session timer runs and who
+        // refreshes; no Session-Expires in it means no timer.
+        call.ext.session =
+            super::build::session_expires(&response.headers).map(|(interval, refresher)| {
+                SessionTimer::start(now, interval, refresher != Some(Refresher::Uas))
+            });
         if let Some(reason) = cancel {
             // The CANCEL/200 race (§9.1, §15): ACK the 2xx, then BYE.
             self.send_ack(handle, seq, None);
@@ -647,7 +826,13 @@ impl UserAgent {
         let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
-        if call.offer_in_invite {
+        if !call.offer_in_invite && call.local_sdp.is_some() && call.remote_sdp.is_some() {
+            // RFC 3262 §5: offer and answer were exchanged in a reliable
+            // provisional and its PRACK.
+            call.phase = Phase::Confirmed;
+            self.send_ack(handle, seq, None);
+            self.set_call_state(handle, CallState::Connected);
+        } else if call.offer_in_invite {
             match sdp {
                 Some(answer) => {
                     call.local_sdp = call.pending_local.take();
@@ -784,15 +969,13 @@ impl UserAgent {
     }
 
     fn send_bye(&mut self, now: Instant, handle: CallHandle) {
-        let Some(mut dialog) = self.calls.get(&handle).and_then(|c| c.dialog.clone()) else {
+        let Some(mut dialog) = self.call_dialog(handle) else {
             return;
         };
         if let Some(bye) = self.dialog_request(&mut dialog, Method::Bye, None) {
             self.send_request(now, bye, Owner::Nobody);
         }
-        if let Some(call) = self.calls.get_mut(&handle) {
-            call.dialog = Some(dialog);
-        }
+        self.store_dialog(handle, dialog);
     }
 
     pub(super) fn call_request_failed(
@@ -844,6 +1027,16 @@ impl UserAgent {
         let trying = Self::response_to(&request, 100, None);
         self.send_response(now, &request, trying);
         let tag = self.new_tag();
+        // RFC 4028 §8.1: a Session-Expires below our minimum gets 422 with
+        // our Min-SE.
+        let offered_session = super::build::session_expires(&request.headers);
+        let min_se = self.config.min_se.max(90);
+        if offered_session.is_some_and(|(interval, _)| interval < min_se) {
+            let mut response = Self::response_to(&request, 422, Some(&tag));
+            add(&mut response.headers, "Min-SE", &min_se.to_string());
+            self.send_response(now, &request, response);
+            return;
+        }
         let Some(dialog) = Dialog::uas(&request, &tag, true) else {
             let mut response = Self::response_to(&request, 400, Some(&tag));
             response.reason = "Missing Contact or From tag".into();
@@ -874,6 +1067,17 @@ impl UserAgent {
         call.remote_sdp = remote_sdp.clone();
         call.dialog = Some(dialog);
         call.phase = Phase::Incoming { answering: false };
+        call.ext.reliable = self.config.reliable_provisional
+            && (lists(&request.headers, HeaderName::REQUIRE, "100rel")
+                || lists(&request.headers, HeaderName::SUPPORTED, "100rel"));
+        call.ext.peer_allows_update = lists(&request.headers, HeaderName::ALLOW, "UPDATE");
+        call.ext.offered_session = offered_session.map(|(interval, refresher)| {
+            (
+                interval,
+                refresher,
+                lists(&request.headers, HeaderName::SUPPORTED, "timer"),
+            )
+        });
         self.calls.insert(handle, call);
         self.emit(Event::IncomingCall {
             call: handle,
@@ -898,8 +1102,31 @@ impl UserAgent {
             return Err(UaError::NoSuchCall);
         };
         let tag = call.local_tag.clone();
+        let reliable = call.ext.reliable;
+        if reliable && call.ext.unacked_rseq.is_some() {
+            // RFC 3262 §3: no second reliable provisional before the first
+            // is acknowledged.
+            return Err(UaError::InvalidState(
+                "the last reliable provisional is not PRACKed yet",
+            ));
+        }
         let mut response = Self::response_to(&request, 180, Some(&tag));
         add(&mut response.headers, "Contact", &self.contact());
+        if reliable {
+            // RFC 3262 §3: Require: 100rel and an RSeq, "chosen uniformly
+            // between 1 and 2**31 - 1" for the first, one higher after.
+            let rseq = match call.ext.rseq {
+                0 => (self.random_u31() % 0x3fff_ffff).max(1),
+                last => last.saturating_add(1),
+            };
+            add(&mut response.headers, "Allow", ALLOW);
+            add(&mut response.headers, "Require", "100rel");
+            add(&mut response.headers, "RSeq", &rseq.to_string());
+            if let Some(call) = self.calls.get_mut(&handle) {
+                call.ext.rseq = rseq;
+                call.ext.unacked_rseq = Some(rseq);
+            }
+        }
         self.send_response(now, &request, response);
         self.set_call_state(handle, CallState::Ringing);
         Ok(())
@@ -941,10 +1168,36 @@ impl UserAgent {
         if let Some(dialog) = &mut call.dialog {
             dialog.confirm(None);
         }
+        let offered_session = call.ext.offered_session;
         let mut response = Self::response_to(&request, 200, Some(&tag));
         add(&mut response.headers, "Contact", &self.contact());
         add(&mut response.headers, "Allow", ALLOW);
-        add(&mut response.headers, "Supported", SUPPORTED);
+        add(&mut response.headers, "Supported", self.supported());
+        // RFC 4028 §9: the UAS keeps the refresher the UAC chose, or picks
+        // the UAC when it supports `timer` (then Require: timer), else
+        // itself.
+        if let Some((interval, refresher, uac_supports)) = offered_session {
+            let refresher = match refresher {
+                Some(r) => r,
+                None if uac_supports => Refresher::Uac,
+                None => Refresher::Uas,
+            };
+            if refresher == Refresher::Uac {
+                add(&mut response.headers, "Require", "timer");
+            }
+            add(
+                &mut response.headers,
+                "Session-Expires",
+                &format!("{interval};refresher={}", refresher.as_str()),
+            );
+            if let Some(call) = self.calls.get_mut(&handle) {
+                call.ext.session = Some(SessionTimer::start(
+                    now,
+                    interval,
+                    refresher == Refresher::Uas,
+                ));
+            }
+        }
         set_body(
             &mut response.headers,
             &mut response.body,
@@ -1149,7 +1402,10 @@ impl UserAgent {
         let found = self
             .calls
             .iter()
-            .find(|(_, c)| c.dialog.is_some() && c.matches(&call_id, &to_tag, &from_tag))
+            .find(|(_, c)| {
+                (c.dialog.is_some() || !c.early.is_empty())
+                    && c.matches(&call_id, &to_tag, &from_tag)
+            })
             .map(|(h, _)| *h);
         let Some(handle) = found else {
             // §12.2.2: "If the UAS wishes to reject the request because it
@@ -1157,11 +1413,13 @@ impl UserAgent {
             self.reply(now, &request, 481);
             return;
         };
-        let cseq_ok = self
-            .calls
-            .get_mut(&handle)
-            .and_then(|c| c.dialog.as_mut())
-            .map(|d| d.accept_remote_cseq(&request));
+        let cseq_ok = self.calls.get_mut(&handle).and_then(|c| {
+            let dialog = match c.dialog.as_mut() {
+                Some(d) if d.id.remote_tag == from_tag => Some(d),
+                _ => c.early.iter_mut().find(|d| d.id.remote_tag == from_tag),
+            };
+            dialog.map(|d| d.accept_remote_cseq(&request))
+        });
         if let Some(Err(_)) = cseq_ok {
             // §12.2.2: a lower CSeq is out of order: 500.
             self.reply(now, &request, 500);
@@ -1173,6 +1431,8 @@ impl UserAgent {
                 self.end_call(handle, EndReason::RemoteHangup);
             }
             Method::Invite => self.incoming_reinvite(now, handle, request),
+            Method::Prack => self.incoming_prack(now, handle, &request),
+            Method::Update => self.incoming_update(now, handle, request),
             Method::Info => {
                 let ct = text(&request.headers, HeaderName::CONTENT_TYPE);
                 let body = String::from_utf8_lossy(&request.body).into_owned();
@@ -1226,7 +1486,7 @@ impl UserAgent {
             // final response to a first INVITE with a lower CSeq [...] MUST
             // return a 500"; one that receives an INVITE while its own is
             // pending "MUST return a 491".
-            Reinvite::Sent { .. } | Reinvite::AwaitingOffer => {
+            Reinvite::Sent { .. } | Reinvite::AwaitingOffer { .. } => {
                 self.reply(now, &request, 491);
                 return;
             }
@@ -1288,6 +1548,7 @@ impl UserAgent {
     ) {
         let mut response = Self::response_to(request, 200, None);
         add(&mut response.headers, "Contact", &self.contact());
+        self.answer_refresh(now, handle, request, &mut response.headers);
         set_body(
             &mut response.headers,
             &mut response.body,
@@ -1344,7 +1605,7 @@ impl UserAgent {
         };
         let offer = with_direction(&local, direction)
             .ok_or(UaError::InvalidState("local description unreadable"))?;
-        self.send_reinvite(now, handle, offer, Some(hold), false);
+        self.send_reinvite(now, handle, Method::Invite, Some(offer), Some(hold), false);
         Ok(())
     }
 
@@ -1362,7 +1623,9 @@ impl UserAgent {
         if !matches!(call.reinvite, Reinvite::Idle) {
             return Err(UaError::NegotiationInProgress);
         }
-        call.reinvite = Reinvite::AwaitingOffer;
+        call.reinvite = Reinvite::AwaitingOffer {
+            method: Method::Invite,
+        };
         self.emit(Event::LocalDescriptionNeeded {
             call: handle,
             kind: SdpKind::Offer,
@@ -1371,35 +1634,58 @@ impl UserAgent {
         Ok(())
     }
 
-    fn send_reinvite(
+    /// Sends a re-INVITE or UPDATE (RFC 3311) with `offer`, or without a
+    /// body for an UPDATE that only refreshes the session (RFC 4028 §7.4).
+    pub(super) fn send_reinvite(
         &mut self,
         now: Instant,
         handle: CallHandle,
-        offer: String,
+        method: Method,
+        offer: Option<String>,
         hold: Option<bool>,
         authenticated: bool,
     ) {
-        let Some(mut dialog) = self.calls.get(&handle).and_then(|c| c.dialog.clone()) else {
+        let Some(mut dialog) = self.call_dialog(handle) else {
             return;
         };
-        let Some(mut request) = self.dialog_request(&mut dialog, Method::Invite, None) else {
+        let Some(mut request) = self.dialog_request(&mut dialog, method.clone(), None) else {
             return;
         };
         add(&mut request.headers, "Allow", ALLOW);
-        set_body(
-            &mut request.headers,
-            &mut request.body,
-            "application/sdp",
-            &offer,
-        );
+        add(&mut request.headers, "Supported", self.supported());
+        // RFC 4028 §7.4: a refresh (any re-INVITE or UPDATE of a session
+        // with a timer) names the interval and keeps us the refresher if we
+        // were.
+        if let Some(timer) = self.calls.get(&handle).and_then(|c| c.ext.session) {
+            let refresher = if timer.we_refresh { "uac" } else { "uas" };
+            add(
+                &mut request.headers,
+                "Session-Expires",
+                &format!("{};refresher={refresher}", timer.interval),
+            );
+            add(
+                &mut request.headers,
+                "Min-SE",
+                &self.config.min_se.max(90).to_string(),
+            );
+        }
+        if let Some(offer) = &offer {
+            set_body(
+                &mut request.headers,
+                &mut request.body,
+                "application/sdp",
+                offer,
+            );
+        }
         if authenticated {
             self.authorize(&mut request);
         }
         let key = self.send_request(now, request, Owner::Call(handle));
+        self.store_dialog(handle, dialog);
         if let (Some(call), Some(key)) = (self.calls.get_mut(&handle), key) {
-            call.dialog = Some(dialog);
             call.reinvite = Reinvite::Sent {
                 key,
+                method,
                 offer,
                 hold,
                 authenticated,
@@ -1419,6 +1705,7 @@ impl UserAgent {
             return;
         };
         let Reinvite::Sent {
+            method,
             offer,
             hold,
             authenticated,
@@ -1444,10 +1731,20 @@ impl UserAgent {
                 }
                 let answer = sdp_body(&response.headers, &response.body);
                 call.reinvite = Reinvite::Idle;
-                call.local_sdp = Some(offer);
+                let answer = if offer.is_some() { answer } else { None };
+                if let Some(offer) = offer {
+                    call.local_sdp = Some(offer);
+                }
                 if let Some(answer) = &answer {
                     call.remote_sdp = Some(answer.clone());
                 }
+                // RFC 4028 §7.4: the 2xx to a refresh restarts the timer,
+                // with the refresher it names (none: the timer stops).
+                call.ext.session = super::build::session_expires(&response.headers).map(
+                    |(interval, refresher)| {
+                        SessionTimer::start(now, interval, refresher != Some(Refresher::Uas))
+                    },
+                );
                 if let Some(hold) = hold {
                     call.held = hold;
                 }
@@ -1458,7 +1755,9 @@ impl UserAgent {
                 } else {
                     CallState::Connected
                 };
-                self.send_ack(handle, seq, None);
+                if method == Method::Invite {
+                    self.send_ack(handle, seq, None);
+                }
                 if let Some(answer) = answer {
                     self.emit(Event::RemoteDescription {
                         call: handle,
@@ -1484,6 +1783,7 @@ impl UserAgent {
                 if let Some(call) = self.calls.get_mut(&handle) {
                     call.reinvite = Reinvite::GlareWait {
                         retry_at: now + wait,
+                        method,
                         offer,
                         hold,
                     };
@@ -1504,8 +1804,21 @@ impl UserAgent {
                     .digest
                     .handle_challenge(kind, values.iter().map(String::as_str))
                 {
-                    Decision::Retry => self.send_reinvite(now, handle, offer, hold, true),
+                    Decision::Retry => self.send_reinvite(now, handle, method, offer, hold, true),
                     Decision::Stop(_) => self.rollback(handle),
+                }
+            }
+            // RFC 4028 §7.3 for a refresh: retry with the peer's Min-SE.
+            422 => {
+                let raised = super::build::min_se(&response.headers)
+                    .filter(|m| call.ext.session.is_some_and(|s| s.interval < *m));
+                if let (Some(m), Some(timer)) = (raised, call.ext.session.as_mut()) {
+                    timer.interval = m;
+                }
+                if raised.is_some() {
+                    self.send_reinvite(now, handle, method, offer, hold, authenticated);
+                } else {
+                    self.rollback(handle);
                 }
             }
             // §14.1: 481 or 408 to a re-INVITE ends the dialog.
@@ -1631,17 +1944,26 @@ impl UserAgent {
                 }
                 _ => {}
             }
+            if self
+                .calls
+                .get(&handle)
+                .and_then(|c| c.ext.session)
+                .is_some_and(|s| s.at <= now)
+            {
+                self.session_timer_fired(now, handle);
+            }
             let Some(call) = self.calls.get(&handle) else {
                 continue;
             };
             if let Reinvite::GlareWait {
                 retry_at,
+                method,
                 offer,
                 hold,
             } = &call.reinvite
             {
                 if *retry_at <= now {
-                    let (mut offer, hold) = (offer.clone(), *hold);
+                    let (method, mut offer, hold) = (method.clone(), offer.clone(), *hold);
                     // A hold or resume is recomputed: the peer's own
                     // re-INVITE may have changed what we must offer.
                     if let (Some(h), Some(local)) = (hold, call.local_sdp.clone()) {
@@ -1652,10 +1974,10 @@ impl UserAgent {
                             (false, true) => Direction::RecvOnly,
                         };
                         if let Some(o) = with_direction(&local, direction) {
-                            offer = o;
+                            offer = Some(o);
                         }
                     }
-                    self.send_reinvite(now, handle, offer, hold, false);
+                    self.send_reinvite(now, handle, method, offer, hold, false);
                 }
             }
         }

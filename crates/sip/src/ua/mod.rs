@@ -285,6 +285,14 @@ impl UserAgent {
         self.start_renegotiation(now, call)
     }
 
+    /// Starts an offer/answer exchange by UPDATE (RFC 3311), also in an
+    /// early dialog once the first offer/answer is done: the stack asks for
+    /// an offer with [`Event::LocalDescriptionNeeded`].
+    pub fn update(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
+        let _ = now;
+        self.start_update(call)
+    }
+
     /// Sends one DTMF digit in an INFO request.
     pub fn send_dtmf_info(
         &mut self,
@@ -504,6 +512,11 @@ impl UserAgent {
 
     fn random_hex(&mut self, bytes: usize) -> String {
         random_token(&mut self.rng, bytes)
+    }
+
+    /// A uniformly drawn number below 2^31.
+    fn random_u31(&mut self) -> u32 {
+        self.rng.next_u32() >> 1
     }
 
     /// A uniformly drawn duration in `[low, high)` milliseconds.

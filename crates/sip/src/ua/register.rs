@@ -5,7 +5,7 @@ use crate::headers::HeaderName;
 use crate::transaction::HeadersExt;
 use rand_chacha::ChaCha20Rng;
 
-use super::build::{SUPPORTED, add, text};
+use super::build::{add, text};
 use super::{Event, Gruu, Owner, RegistrationFailure, RegistrationState, UserAgent};
 use crate::auth::{ChallengeKind, Decision, StopReason};
 use crate::headers::split_list;
@@ -169,7 +169,7 @@ impl UserAgent {
         contact.push_str(&format!(";expires={expires}"));
         add(&mut request.headers, "Contact", &contact);
         add(&mut request.headers, "Expires", &expires.to_string());
-        add(&mut request.headers, "Supported", SUPPORTED);
+        add(&mut request.headers, "Supported", self.supported());
         self.authorize(&mut request);
         Some(request)
     }

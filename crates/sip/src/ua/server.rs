@@ -2,9 +2,7 @@
 //! §8.2, §17.1.3, §17.2.3): 100 Trying, OPTIONS, 405/501, 420, 481, 482,
 //! 400/416; MESSAGE (RFC 3428) in and out.
 
-use super::build::{
-    ACCEPT, ALLOW, KNOWN_UNSUPPORTED, SUPPORTED, UNDERSTOOD, add, set_body, target_uri, text,
-};
+use super::build::{ACCEPT, ALLOW, KNOWN_UNSUPPORTED, add, set_body, target_uri, text};
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
 use crate::auth::{ChallengeKind, Decision};
 use crate::headers::HeaderName;
@@ -70,7 +68,7 @@ impl UserAgent {
                     .map(|t| t.trim().to_owned())
                     .collect::<Vec<_>>()
             })
-            .filter(|t| !t.is_empty() && !UNDERSTOOD.iter().any(|u| u.eq_ignore_ascii_case(t)))
+            .filter(|t| !t.is_empty() && !self.understands(t))
             .collect();
         if !unsupported.is_empty() {
             let tag = self.new_tag();
@@ -104,7 +102,7 @@ impl UserAgent {
                 let mut response = Self::response_to(&request, 200, Some(&tag));
                 add(&mut response.headers, "Allow", ALLOW);
                 add(&mut response.headers, "Accept", ACCEPT);
-                add(&mut response.headers, "Supported", SUPPORTED);
+                add(&mut response.headers, "Supported", self.supported());
                 self.send_response(now, &request, response);
             }
             Method::Message => self.incoming_message(now, &request),
