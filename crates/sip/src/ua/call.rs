@@ -3,6 +3,7 @@
 //! §14.1 glare back-off and rollback, INFO DTMF.
 
 mod extensions;
+mod transfer;
 
 use super::build::{ALLOW, Refresher, add, lists, sdp_body, set_body, target_uri, text};
 use super::{
@@ -179,6 +180,16 @@ pub(super) struct Extensions {
     pub(super) offered_session: Option<(u32, Option<super::build::Refresher>, bool)>,
     /// The running session timer (RFC 4028 §10).
     pub(super) session: Option<SessionTimer>,
+    /// We sent a REFER; its implicit subscription runs (RFC 3515 §2.4.4).
+    pub(super) refer_out: bool,
+    /// We accepted a REFER and report to the referrer.
+    pub(super) refer_in: Option<transfer::ReferIn>,
+    /// This call was placed for a REFER received on that call.
+    pub(super) transfer_of: Option<CallHandle>,
+    /// UAC: the Replaces header our INVITE carries (RFC 3891).
+    pub(super) replaces_header: Option<String>,
+    /// UAS: the call this incoming INVITE replaces (RFC 3891 §3).
+    pub(super) replaces: Option<CallHandle>,
 }
 
 /// A running session timer (RFC 4028 §10).
@@ -389,7 +400,7 @@ impl UserAgent {
         target: &str,
         _media: MediaKind,
         with_offer: bool,
-        _replaces: Option<String>,
+        replaces: Option<String>,
     ) -> Result<CallHandle, UaError> {
         if !self.connected {
             return Err(UaError::NotConnected);
@@ -401,6 +412,7 @@ impl UserAgent {
         let tag = self.new_tag();
         let mut call = Call::new(true, call_id, tag);
         call.target = Some(uri);
+        call.ext.replaces_header = replaces;
         call.ext.asked_min_se = self.config.min_se.max(90);
         call.ext.asked_expires = self
             .config
@@ -438,6 +450,7 @@ impl UserAgent {
             return;
         };
         let (asked_expires, asked_min_se) = (call.ext.asked_expires, call.ext.asked_min_se);
+        let replaces = call.ext.replaces_header.clone();
         let to = format!("<{uri}>");
         let mut request = self.ood_request(Method::Invite, uri, &to, &tag, &call_id, seq, true);
         add(&mut request.headers, "Allow", ALLOW);
@@ -451,6 +464,9 @@ impl UserAgent {
                 &expires.to_string(),
             );
             add(&mut request.headers, "Min-SE", &asked_min_se.to_string());
+        }
+        if let Some(replaces) = &replaces {
+            add(&mut request.headers, "Replaces", replaces);
         }
         if let Some(sdp) = &sdp {
             set_body(
@@ -560,6 +576,7 @@ impl UserAgent {
                 }
             }
             Method::Update => self.reinvite_response(now, handle, request, response),
+            Method::Refer => self.refer_response(handle, status),
             Method::Info if status >= 200 => self.emit(Event::InfoResult {
                 call: handle,
                 status,
@@ -623,7 +640,10 @@ impl UserAgent {
                         }
                         self.send_invite(now, handle, sdp, seq.saturating_add(1));
                     }
-                    Decision::Stop(_) => self.end_call(handle, EndReason::AuthenticationFailed),
+                    Decision::Stop(_) => {
+                        self.report_transfer(now, handle, status, &response.reason);
+                        self.end_call(handle, EndReason::AuthenticationFailed)
+                    }
                 }
             }
             // RFC 4028 §7.3: "If the UAC receives a 422 [...] it SHOULD
@@ -650,6 +670,7 @@ impl UserAgent {
                     Some(reason) => reason,
                     None => EndReason::from_status(status, &response.reason),
                 };
+                self.report_transfer(now, handle, status, &response.reason);
                 self.end_call(handle, reason);
             }
         }
@@ -743,6 +764,9 @@ impl UserAgent {
 
         let early_media =
             new_remote.is_some() || early_offer.is_some() || response.status.as_u16() == 183;
+        if response.status.as_u16() == 180 {
+            self.report_transfer(now, handle, 180, "Ringing");
+        }
         if let Some(sdp) = new_remote {
             self.emit(Event::RemoteDescription {
                 call: handle,
@@ -823,6 +847,7 @@ impl UserAgent {
             self.end_call(handle, reason);
             return;
         }
+        self.report_transfer(now, handle, 200, "OK");
         let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
@@ -1008,6 +1033,7 @@ impl UserAgent {
                         _ => EndReason::Timeout,
                     };
                     // Timer B (§17.1.1.2): no answer at all.
+                    self.report_transfer_end(now, handle, &reason);
                     self.end_call(handle, reason);
                 }
             }
@@ -1037,6 +1063,12 @@ impl UserAgent {
             self.send_response(now, &request, response);
             return;
         }
+        // RFC 3891 §3: a Replaces naming no dialog we have gets 481.
+        let Ok(replaces) = self.replaced_call(&request) else {
+            let response = Self::response_to(&request, 481, Some(&tag));
+            self.send_response(now, &request, response);
+            return;
+        };
         let Some(dialog) = Dialog::uas(&request, &tag, true) else {
             let mut response = Self::response_to(&request, 400, Some(&tag));
             response.reason = "Missing Contact or From tag".into();
@@ -1071,6 +1103,7 @@ impl UserAgent {
             && (lists(&request.headers, HeaderName::REQUIRE, "100rel")
                 || lists(&request.headers, HeaderName::SUPPORTED, "100rel"));
         call.ext.peer_allows_update = lists(&request.headers, HeaderName::ALLOW, "UPDATE");
+        call.ext.replaces = replaces;
         call.ext.offered_session = offered_session.map(|(interval, refresher)| {
             (
                 interval,
@@ -1084,7 +1117,7 @@ impl UserAgent {
             from,
             display_name,
             remote_sdp,
-            replaces: None,
+            replaces,
         });
         if self.config.auto_ringing {
             let _ = self.send_ringing(now, handle);
@@ -1370,6 +1403,7 @@ impl UserAgent {
                 }
             }
             self.set_call_state(handle, CallState::Connected);
+            self.finish_replacement(now, handle);
         } else if let Reinvite::AwaitingAck { offer } = &call.reinvite {
             let offer = offer.clone();
             call.reinvite = call.deferred_retry.take().unwrap_or(Reinvite::Idle);
@@ -1432,6 +1466,8 @@ impl UserAgent {
             }
             Method::Invite => self.incoming_reinvite(now, handle, request),
             Method::Prack => self.incoming_prack(now, handle, &request),
+            Method::Refer => self.incoming_refer(now, handle, &request),
+            Method::Notify => self.incoming_call_notify(now, handle, &request),
             Method::Update => self.incoming_update(now, handle, request),
             Method::Info => {
                 let ct = text(&request.headers, HeaderName::CONTENT_TYPE);

@@ -319,8 +319,11 @@ impl UserAgent {
     /// Blind transfer: REFER the peer of `call` to `target` (RFC 3515, RFC 5589
     /// §6). Progress comes as [`Event::TransferProgress`].
     pub fn refer(&mut self, now: Instant, call: CallHandle, target: &str) -> Result<(), UaError> {
-        let _ = (now, call, target);
-        Err(UaError::Unsupported("REFER"))
+        let uri = build::target_uri(target, &self.config.aor)
+            .ok_or_else(|| UaError::InvalidTarget(target.to_owned()))?;
+        let result = self.send_refer(now, call, &format!("<{uri}>"));
+        self.fire_timers(now);
+        result
     }
 
     /// Attended transfer: REFER the peer of `call` to the peer of `other`, with
@@ -331,8 +334,10 @@ impl UserAgent {
         call: CallHandle,
         other: CallHandle,
     ) -> Result<(), UaError> {
-        let _ = (now, call, other);
-        Err(UaError::Unsupported("REFER"))
+        let refer_to = self.replacing_target(other)?;
+        let result = self.send_refer(now, call, &refer_to);
+        self.fire_timers(now);
+        result
     }
 
     /// Acts on a [`Event::TransferRequested`]: places the new call and reports
@@ -343,14 +348,16 @@ impl UserAgent {
         now: Instant,
         call: CallHandle,
     ) -> Result<CallHandle, UaError> {
-        let _ = (now, call);
-        Err(UaError::Unsupported("REFER"))
+        let result = self.start_transfer(now, call);
+        self.fire_timers(now);
+        result
     }
 
     /// Refuses a [`Event::TransferRequested`]: a final NOTIFY with 603.
     pub fn reject_transfer(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
-        let _ = (now, call);
-        Err(UaError::Unsupported("REFER"))
+        let result = self.refuse_transfer(now, call);
+        self.fire_timers(now);
+        result
     }
 
     /// Subscribes to `event` at `target` (RFC 6665 §4.1). Refreshed before
@@ -419,7 +426,7 @@ impl UserAgent {
                 + self.registration.timer_count()
                 + self.keepalive.timer_count(),
             calls: self.calls.len(),
-            subscriptions: 0,
+            subscriptions: self.refer_subscriptions(),
         }
     }
 

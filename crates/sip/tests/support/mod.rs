@@ -288,3 +288,153 @@ pub fn call_states(events: &[Event], call: CallHandle) -> Vec<vani_sip::ua::Call
         })
         .collect()
 }
+
+/// Several user agents on one in-memory "proxy" that routes requests by
+/// the Request-URI (the user of an `example.com` AOR, or the `.invalid`
+/// host of a Contact) and responses by the top Via. Each side's media layer
+/// answers `LocalDescriptionNeeded` at once.
+pub struct Net {
+    pub uas: Vec<UserAgent>,
+    pub names: Vec<String>,
+    pub events: Vec<Vec<Event>>,
+    pub sent: Vec<Vec<Vec<u8>>>,
+    pub now: Instant,
+    hosts: Vec<(String, usize)>,
+}
+
+/// The host of a SIP URI or Via sent-by: after `@` (or the scheme / the
+/// protocol), up to `;`, `:`, `>` or whitespace.
+fn host_of(text: &str) -> String {
+    let after = match text.find('@') {
+        Some(at) => &text[at + 1..],
+        None => text
+            .split_once(' ')
+            .map(|(_, r)| r)
+            .unwrap_or(text)
+            .trim_start_matches("sip:"),
+    };
+    after
+        .split(|c: char| c == ';' || c == ':' || c == '>' || c.is_whitespace() || c == '?')
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+impl Net {
+    pub fn new(names: &[&str]) -> Self {
+        let mut uas = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let mut ua = UserAgent::new(config(name), seed(10 + i as u8), T0);
+            ua.handle_transport_connected(T0);
+            uas.push(ua);
+        }
+        Net {
+            uas,
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
+            events: names.iter().map(|_| Vec::new()).collect(),
+            sent: names.iter().map(|_| Vec::new()).collect(),
+            now: T0,
+            hosts: Vec::new(),
+        }
+    }
+
+    fn learn(&mut self, from: usize, bytes: &[u8]) {
+        let Ok(message) = Message::parse(bytes) else {
+            return;
+        };
+        let mut hosts = Vec::new();
+        if let Message::Request(r) = &message {
+            if let Some(via) = r.headers.get_raw("Via") {
+                hosts.push(host_of(&via));
+            }
+        }
+        if let Some(contact) = message.headers().get_raw("Contact") {
+            hosts.push(host_of(&contact));
+        }
+        for host in hosts {
+            if host.ends_with(".invalid") && !self.hosts.iter().any(|(h, _)| *h == host) {
+                self.hosts.push((host, from));
+            }
+        }
+    }
+
+    fn route(&self, bytes: &[u8]) -> Option<usize> {
+        match Message::parse(bytes).ok()? {
+            Message::Request(r) => {
+                let uri = r.uri.as_str().to_owned();
+                let host = host_of(&uri);
+                if host.ends_with(".invalid") {
+                    return self.hosts.iter().find(|(h, _)| *h == host).map(|(_, i)| *i);
+                }
+                let user = uri.trim_start_matches("sips:").trim_start_matches("sip:");
+                let user = user.split('@').next()?;
+                self.names.iter().position(|n| n == user)
+            }
+            Message::Response(r) => {
+                let host = host_of(&r.headers.get_raw("Via")?);
+                self.hosts.iter().find(|(h, _)| *h == host).map(|(_, i)| *i)
+            }
+        }
+    }
+
+    /// Delivers everything in flight until every agent is quiet.
+    pub fn progress(&mut self) {
+        for _ in 0..200 {
+            let mut quiet = true;
+            for i in 0..self.uas.len() {
+                let d = drain(&mut self.uas[i]);
+                if !d.sent.is_empty() || !d.events.is_empty() {
+                    quiet = false;
+                }
+                for e in &d.events {
+                    if let Event::LocalDescriptionNeeded { call, kind, .. } = e {
+                        let tag = format!(
+                            "{}{}",
+                            self.names[i],
+                            if *kind == SdpKind::Offer {
+                                "off"
+                            } else {
+                                "ans"
+                            }
+                        );
+                        self.uas[i]
+                            .set_local_description(self.now, *call, sdp(&tag))
+                            .unwrap();
+                    }
+                }
+                self.events[i].extend(d.events);
+                for m in d.sent {
+                    self.learn(i, &m);
+                    if let Some(to) = self.route(&m) {
+                        self.uas[to].handle_message(self.now, &m);
+                    }
+                    self.sent[i].push(m);
+                }
+            }
+            if quiet {
+                return;
+            }
+        }
+        panic!("the user agents never went quiet");
+    }
+
+    pub fn advance(&mut self, d: Duration) {
+        self.now += d;
+        for ua in &mut self.uas {
+            ua.handle_timeout(self.now);
+        }
+        self.progress();
+    }
+
+    /// The last call handle in an IncomingCall event of agent `i`.
+    pub fn incoming(&self, i: usize) -> CallHandle {
+        self.events[i]
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::IncomingCall { call, .. } => Some(*call),
+                _ => None,
+            })
+            .expect("no incoming call")
+    }
+}
