@@ -101,14 +101,42 @@ fn many_flows_leave_nothing_behind() {
             p.a.hangup(p.now, c).unwrap();
         }
         p.progress();
+        // A subscription, notified, refreshed once and ended.
+        let s =
+            p.a.subscribe(p.now, "sip:bob@example.com", "presence", 120)
+                .unwrap();
+        p.progress();
+        let incoming = p
+            .b_events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::IncomingSubscription { subscription, .. } => Some(*subscription),
+                _ => None,
+            })
+            .unwrap();
+        p.b.notify(p.now, incoming, "text/plain", "open", false)
+            .unwrap();
+        p.progress();
+        if i % 2 == 0 {
+            p.advance(secs(61));
+        }
+        p.a.unsubscribe(p.now, s).unwrap();
+        p.progress();
         p.advance(secs(1));
     }
     p.advance(secs(40));
     for ua in [&p.a, &p.b] {
         let r = ua.resources();
         assert_eq!(
-            (r.transactions, r.dialogs, r.timers, r.calls),
-            (0, 0, 0, 0),
+            (
+                r.transactions,
+                r.dialogs,
+                r.timers,
+                r.calls,
+                r.subscriptions
+            ),
+            (0, 0, 0, 0, 0),
             "{r:?}"
         );
     }

@@ -35,6 +35,7 @@ mod build;
 mod call;
 mod register;
 mod server;
+mod subscription;
 mod types;
 
 pub use types::{
@@ -65,6 +66,8 @@ enum Owner {
     Call(CallHandle),
     /// An out-of-dialog MESSAGE.
     Message(MessageHandle),
+    /// A SUBSCRIBE of a subscription we created.
+    Subscription(SubscriptionHandle),
     /// Nobody waits for the result (BYE of a forked leg, CANCEL).
     Nobody,
 }
@@ -97,6 +100,7 @@ pub struct UserAgent {
     keepalive: KeepAlive,
     calls: BTreeMap<CallHandle, Call>,
     messages: BTreeMap<MessageHandle, PendingMessage>,
+    subscriptions: BTreeMap<SubscriptionHandle, subscription::Subscription>,
     next_handle: u32,
     digest: crate::auth::DigestClient,
     /// The deadline was handed out since the last input or command.
@@ -128,6 +132,7 @@ impl UserAgent {
             keepalive: KeepAlive::default(),
             calls: BTreeMap::new(),
             messages: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
             next_handle: 1,
             digest,
             timeout_reported: false,
@@ -179,6 +184,7 @@ impl UserAgent {
         for handle in handles {
             self.end_call(handle, EndReason::TransportClosed);
         }
+        self.drop_subscriptions();
         if self.registration.wanted {
             self.registration.phase = register::Phase::Idle;
             self.set_registration(RegistrationState::Registering);
@@ -369,8 +375,9 @@ impl UserAgent {
         event: &str,
         expires: u32,
     ) -> Result<SubscriptionHandle, UaError> {
-        let _ = (now, target, event, expires);
-        Err(UaError::Unsupported("SUBSCRIBE"))
+        let result = self.start_subscription(now, target, event, expires);
+        self.fire_timers(now);
+        result
     }
 
     /// Ends a subscription we created (SUBSCRIBE with Expires: 0).
@@ -379,8 +386,9 @@ impl UserAgent {
         now: Instant,
         subscription: SubscriptionHandle,
     ) -> Result<(), UaError> {
-        let _ = (now, subscription);
-        Err(UaError::NoSuchSubscription)
+        let result = self.stop_subscription(now, subscription);
+        self.fire_timers(now);
+        result
     }
 
     /// Sends a NOTIFY on a subscription someone made to us
@@ -393,8 +401,9 @@ impl UserAgent {
         body: &str,
         terminate: bool,
     ) -> Result<(), UaError> {
-        let _ = (now, subscription, content_type, body, terminate);
-        Err(UaError::NoSuchSubscription)
+        let result = self.notify_subscriber(now, subscription, content_type, body, terminate);
+        self.fire_timers(now);
+        result
     }
 
     // ---- getters ----
@@ -417,16 +426,27 @@ impl UserAgent {
     /// Live transactions, dialogs, timers, calls and subscriptions.
     pub fn resources(&self) -> Resources {
         let call_timers: usize = self.calls.values().map(Call::timer_count).sum();
-        let dialogs: usize = self.calls.values().map(Call::dialog_count).sum();
+        let dialogs: usize = self.calls.values().map(Call::dialog_count).sum::<usize>()
+            + self
+                .subscriptions
+                .values()
+                .map(subscription::Subscription::dialog_count)
+                .sum::<usize>();
+        let subscription_timers = self
+            .subscriptions
+            .values()
+            .filter(|s| s.deadline().is_some())
+            .count();
         Resources {
             transactions: self.transactions.len(),
             dialogs,
             timers: self.transactions.timer_count()
                 + call_timers
                 + self.registration.timer_count()
-                + self.keepalive.timer_count(),
+                + self.keepalive.timer_count()
+                + subscription_timers,
             calls: self.calls.len(),
-            subscriptions: self.refer_subscriptions(),
+            subscriptions: self.refer_subscriptions() + self.subscriptions.len(),
         }
     }
 
@@ -464,7 +484,13 @@ impl UserAgent {
     /// The earliest armed deadline.
     pub fn next_timeout(&self) -> Option<Instant> {
         let call = self.calls.values().filter_map(Call::deadline).min();
+        let subscription = self
+            .subscriptions
+            .values()
+            .filter_map(subscription::Subscription::deadline)
+            .min();
         [
+            subscription,
             self.transactions.next_deadline(),
             call,
             self.registration.deadline(),
@@ -507,6 +533,7 @@ impl UserAgent {
             self.registration_timers(now);
             self.keepalive_timers(now);
             self.call_timers(now);
+            self.subscription_timers(now);
         }
         self.timeout_reported = false;
     }

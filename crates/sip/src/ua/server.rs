@@ -86,6 +86,11 @@ impl UserAgent {
             .field(HeaderName::TO)
             .and_then(|t| tag_of(&t));
         if to_tag.is_some() {
+            if matches!(request.method, Method::Subscribe | Method::Notify)
+                && self.subscription_request(now, &request)
+            {
+                return;
+            }
             self.in_dialog_request(now, request);
             return;
         }
@@ -106,6 +111,10 @@ impl UserAgent {
                 self.send_response(now, &request, response);
             }
             Method::Message => self.incoming_message(now, &request),
+            Method::Subscribe => self.incoming_subscribe(now, &request),
+            // RFC 3515 §2.4.2 allows REFER outside a dialog; this UA only
+            // transfers calls it is in.
+            Method::Refer => self.reply(now, &request, 403),
             Method::Bye | Method::Info | Method::Prack | Method::Update | Method::Notify => {
                 // §12.2.2 / §15.1.2: mid-dialog methods without a dialog.
                 self.reply(now, &request, 481)
@@ -253,6 +262,9 @@ impl UserAgent {
             Owner::Register => self.register_response(now, &key, &response),
             Owner::Call(handle) => self.call_response(now, handle, &key, &request, &response),
             Owner::Message(handle) => self.message_response(now, handle, &response),
+            Owner::Subscription(handle) => {
+                self.subscribe_response(now, handle, &request, &response)
+            }
             Owner::Nobody => {}
         }
     }
@@ -279,6 +291,7 @@ impl UserAgent {
                     status: 408,
                 });
             }
+            Owner::Subscription(handle) => self.subscribe_failed(handle),
             Owner::Nobody => {}
         }
     }

@@ -419,7 +419,8 @@ pub enum Event {
         /// The subscription ended with this NOTIFY.
         done: bool,
     },
-    /// A subscription we created changed state.
+    /// A subscription changed state: one we created (pending, active,
+    /// terminated), or one made to us when it ends.
     Subscription {
         /// Which subscription.
         subscription: SubscriptionHandle,
