@@ -2,18 +2,25 @@
 
 use std::process::Command;
 
+/// The example binary `cargo test` builds beside this test's executable
+/// (`target/<profile>/examples/sipcheck`).
+fn sipcheck_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("sipcheck{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: `cargo test -p vani-sip` builds it (a filtered `--test sipcheck` run does not)",
+        binary.display()
+    );
+    binary
+}
+
 fn sipcheck(files: &[&str]) -> Vec<serde_json::Value> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rfc4475/");
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "vani-sip",
-            "--example",
-            "sipcheck",
-            "--",
-        ])
+    let output = Command::new(sipcheck_binary())
         .args(files.iter().map(|f| format!("{dir}{f}")))
         .output()
         .unwrap();
