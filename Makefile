@@ -6,12 +6,12 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 ENV := . scripts/env.sh &&
 
-.PHONY: run test setup build test-native test-wasm test-e2e test-wire
+.PHONY: run test setup build test-native test-wasm test-e2e test-wire test-bot
 
 run:
 	scripts/run.sh
 
-test: setup test-native test-wasm test-e2e test-wire
+test: setup test-native test-wasm test-e2e test-wire test-bot
 
 setup:
 	scripts/setup.sh
@@ -34,3 +34,9 @@ test-e2e: build
 test-wire: setup
 	$(ENV) cargo test -p vani-sip-ws --no-run --locked
 	$(ENV) unshare --net --fork -- bash -c 'ip link set lo up && cargo test -p vani-sip-ws --offline --locked -- --include-ignored --test-threads=1'
+
+# The native peer (crates/bot: echo, tone analyser, load generator) against
+# Kamailio, in a private network namespace with only loopback.
+test-bot: setup
+	$(ENV) cargo test -p vani-bot --no-run --locked
+	$(ENV) unshare --net --fork -- bash -c 'ip link set lo up && cargo test -p vani-bot --offline --locked -- --include-ignored --test-threads=1'

@@ -12,6 +12,8 @@ scripts/setup.sh
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 wasm_env trunk build --release
+# The echo service (crates/bot), native.
+cargo build --release -p vani-bot
 
 for port in "$http_port" "$ws_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -40,6 +42,10 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
+# The echo service registers as `echo` (dial echo or 600) once Kamailio listens.
+"${CARGO_TARGET_DIR:-target}/release/vani-bot" echo --server "ws://127.0.0.1:$ws_port" >.run/echo.log 2>&1 &
+pids+=($!)
+
 cat <<INFO
 
   Vani is running.
@@ -49,6 +55,8 @@ cat <<INFO
   Accounts    SIP address              password
 INFO
 sed -n 's/.*case "\([0-9]*\)": \$var(password) = "\([^"]*\)".*/              sip:\1@localhost       \2/p' deploy/kamailio/accounts.cfg
+echo
+echo "  echo / 600: call it to hear yourself"
 cat <<INFO
 
   Logs in .run/. Press Ctrl-C to stop.
