@@ -6,6 +6,11 @@
 //! the typed Via, From, To, Call-ID, CSeq, Contact and Content-Length.
 //!
 //! Run: `cargo bench -p vani-sip --bench parse`
+//!
+//! With `VANI_BENCH_ITERS=<n>` in the environment the program instead parses
+//! (and serializes) each message `n` times without timing, for instruction
+//! counting under `valgrind --tool=callgrind`; `VANI_BENCH_ONLY=<text>`
+//! keeps only the files whose name contains `<text>`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -59,6 +64,23 @@ fn main() {
         .map(|e| e.expect("entry").path())
         .collect();
     files.sort();
+    if let Ok(only) = std::env::var("VANI_BENCH_ONLY") {
+        files.retain(|p| p.to_string_lossy().contains(&only));
+    }
+    if let Some(n) = std::env::var("VANI_BENCH_ITERS")
+        .ok()
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        for path in &files {
+            let bytes = std::fs::read(path).expect("message file");
+            let message = Message::parse(&bytes).expect("benchmark messages are valid");
+            for _ in 0..n {
+                black_box(parse_and_read(black_box(&bytes)));
+                black_box(black_box(&message).to_bytes());
+            }
+        }
+        return;
+    }
     println!(
         "{:<22} {:>7} {:>12} {:>16}",
         "message", "bytes", "parse ns", "serialize ns"

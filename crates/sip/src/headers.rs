@@ -61,16 +61,38 @@ use std::fmt::{self, Write as _};
 ///
 /// Compare with [`HeaderName::matches`], which ignores ASCII case and accepts
 /// the compact form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct HeaderName {
     name: &'static str,
     compact: Option<&'static str>,
+    /// The [`KnownId`] of a name this crate knows ([`KnownId::Unknown`] for
+    /// one built with [`HeaderName::new`], which then compares by text).
+    id: KnownId,
+}
+
+impl PartialEq for HeaderName {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.compact == other.compact
+    }
+}
+
+impl Eq for HeaderName {}
+
+impl std::hash::Hash for HeaderName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+        self.compact.hash(state);
+    }
 }
 
 impl HeaderName {
     /// A header name as written in its RFC, with its compact form.
     pub const fn new(name: &'static str, compact: Option<&'static str>) -> Self {
-        Self { name, compact }
+        Self {
+            name,
+            compact,
+            id: KnownId::Unknown,
+        }
     }
 
     /// The canonical spelling (`Call-ID`, `WWW-Authenticate`).
@@ -92,8 +114,120 @@ impl HeaderName {
 
     /// The known header that `name` (long or compact, any case) names.
     pub fn known(name: &str) -> Option<HeaderName> {
-        KNOWN.iter().copied().find(|known| known.matches(name))
+        lookup(name.as_bytes())
     }
+
+    /// Whether the field `entry` of `buf` has this name.
+    #[inline]
+    fn names(&self, entry: &Entry, buf: &str) -> bool {
+        if self.id == KnownId::Unknown {
+            self.matches(entry.name.of(buf))
+        } else {
+            entry.id == self.id
+        }
+    }
+}
+
+/// The id of a known header name as received (long or compact form, any
+/// case), or [`KnownId::Unknown`]. Candidates are picked by length and first
+/// letter, then compared in full.
+#[inline]
+pub(crate) fn known_id(name: &[u8]) -> KnownId {
+    lookup(name).map_or(KnownId::Unknown, |h| h.id)
+}
+
+fn lookup(name: &[u8]) -> Option<HeaderName> {
+    let first = name.first()?.to_ascii_lowercase();
+    let candidate = match (name.len(), first) {
+        (1, b'b') => HeaderName::REFERRED_BY,
+        (1, b'c') => HeaderName::CONTENT_TYPE,
+        (1, b'e') => HeaderName::CONTENT_ENCODING,
+        (1, b'f') => HeaderName::FROM,
+        (1, b'i') => HeaderName::CALL_ID,
+        (1, b'k') => HeaderName::SUPPORTED,
+        (1, b'l') => HeaderName::CONTENT_LENGTH,
+        (1, b'm') => HeaderName::CONTACT,
+        (1, b'o') => HeaderName::EVENT,
+        (1, b'r') => HeaderName::REFER_TO,
+        (1, b's') => HeaderName::SUBJECT,
+        (1, b't') => HeaderName::TO,
+        (1, b'u') => HeaderName::ALLOW_EVENTS,
+        (1, b'v') => HeaderName::VIA,
+        (1, b'x') => HeaderName::SESSION_EXPIRES,
+        (1, b'y') => HeaderName::IDENTITY,
+        (2, b't') => HeaderName::TO,
+        (3, b'v') => HeaderName::VIA,
+        (4, b'c') => HeaderName::CSEQ,
+        (4, b'd') => HeaderName::DATE,
+        (4, b'f') => HeaderName::FROM,
+        (4, b'p') => HeaderName::PATH,
+        (4, b'r') => {
+            return [HeaderName::RACK, HeaderName::RSEQ]
+                .into_iter()
+                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
+        }
+        (5, b'a') => HeaderName::ALLOW,
+        (5, b'e') => HeaderName::EVENT,
+        (5, b'r') => HeaderName::ROUTE,
+        (6, b'a') => HeaderName::ACCEPT,
+        (6, b'm') => HeaderName::MIN_SE,
+        (6, b'r') => HeaderName::REASON,
+        (6, b's') => HeaderName::SERVER,
+        (7, b'c') => {
+            return [HeaderName::CALL_ID, HeaderName::CONTACT]
+                .into_iter()
+                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
+        }
+        (7, b'e') => HeaderName::EXPIRES,
+        (7, b'r') => HeaderName::REQUIRE,
+        (7, b's') => HeaderName::SUBJECT,
+        (7, b'w') => HeaderName::WARNING,
+        (8, b'i') => HeaderName::IDENTITY,
+        (8, b'r') => {
+            return [HeaderName::REFER_TO, HeaderName::REPLACES]
+                .into_iter()
+                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
+        }
+        (9, b'c') => HeaderName::CALL_INFO,
+        (9, b's') => HeaderName::SUPPORTED,
+        (10, b'u') => HeaderName::USER_AGENT,
+        (11, b'm') => HeaderName::MIN_EXPIRES,
+        (11, b'r') => {
+            return [HeaderName::REFERRED_BY, HeaderName::RETRY_AFTER]
+                .into_iter()
+                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
+        }
+        (11, b'u') => HeaderName::UNSUPPORTED,
+        (12, b'a') => HeaderName::ALLOW_EVENTS,
+        (12, b'c') => HeaderName::CONTENT_TYPE,
+        (12, b'm') => HeaderName::MAX_FORWARDS,
+        (12, b'r') => HeaderName::RECORD_ROUTE,
+        (13, b'a') => HeaderName::AUTHORIZATION,
+        (13, b'p') => HeaderName::PROXY_REQUIRE,
+        (13, b's') => HeaderName::SERVICE_ROUTE,
+        (14, b'c') => HeaderName::CONTENT_LENGTH,
+        (15, b's') => HeaderName::SESSION_EXPIRES,
+        (16, b'c') => HeaderName::CONTENT_ENCODING,
+        (16, b'w') => HeaderName::WWW_AUTHENTICATE,
+        (18, b'p') => HeaderName::PROXY_AUTHENTICATE,
+        (18, b's') => HeaderName::SUBSCRIPTION_STATE,
+        (19, b'p') => {
+            return [
+                HeaderName::P_ASSERTED_IDENTITY,
+                HeaderName::PROXY_AUTHORIZATION,
+            ]
+            .into_iter()
+            .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
+        }
+        _ => return None,
+    };
+    // Names usually arrive spelled as in the RFC: try that first.
+    let matched = candidate.name.as_bytes() == name
+        || candidate.name.as_bytes().eq_ignore_ascii_case(name)
+        || candidate
+            .compact
+            .is_some_and(|c| c.as_bytes().eq_ignore_ascii_case(name));
+    matched.then_some(candidate)
 }
 
 impl fmt::Display for HeaderName {
@@ -104,10 +238,23 @@ impl fmt::Display for HeaderName {
 
 macro_rules! header_names {
     ($($(#[$doc:meta])* $konst:ident = $name:literal $(, $compact:literal)?;)*) => {
-        impl HeaderName {
-            $($(#[$doc])* pub const $konst: HeaderName = HeaderName::new($name, header_names!(@c $($compact)?));)*
+        /// A small number per known header name, recorded for each field when
+        /// a message is indexed, so that a lookup compares numbers.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        pub(crate) enum KnownId {
+            Unknown,
+            $($konst,)*
         }
-        /// Every header name this crate knows, for [`HeaderName::known`].
+        impl HeaderName {
+            $($(#[$doc])* pub const $konst: HeaderName = HeaderName {
+                name: $name,
+                compact: header_names!(@c $($compact)?),
+                id: KnownId::$konst,
+            };)*
+        }
+        /// Every header name this crate knows.
+        #[cfg(test)]
         const KNOWN: &[HeaderName] = &[$(HeaderName::$konst),*];
     };
     (@c) => { None };
@@ -302,6 +449,8 @@ pub(crate) struct Entry {
     pub(crate) value: Span,
     /// The value spans several lines (RFC 3261 §7.3.1 folding).
     pub(crate) folded: bool,
+    /// Which known header the name is, found once when the field is added.
+    pub(crate) id: KnownId,
 }
 
 /// The header fields of a message, in order, as received or pushed.
@@ -349,12 +498,9 @@ impl Headers {
         let known = HeaderName::known(name);
         self.entries
             .iter()
-            .filter(move |e| {
-                let n = e.name.of(&self.buf);
-                match known {
-                    Some(k) => k.matches(n),
-                    None => n.eq_ignore_ascii_case(name),
-                }
+            .filter(move |e| match known {
+                Some(k) => e.id == k.id,
+                None => e.name.of(&self.buf).eq_ignore_ascii_case(name),
             })
             .map(|e| self.value_of(e))
     }
@@ -399,7 +545,7 @@ impl Headers {
 
     /// Appends `header` as a new line at the end.
     pub fn push<T: TypedHeader>(&mut self, header: &T) {
-        let entry = self.append_line(T::NAME.as_str(), format_args!("{header}"));
+        let entry = self.append_typed(T::NAME, format_args!("{header}"));
         self.entries.push(entry);
     }
 
@@ -407,7 +553,7 @@ impl Headers {
     /// contain CR or LF.
     pub fn push_raw(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
         check_raw(name, value)?;
-        let entry = self.append_line(name, format_args!("{value}"));
+        let entry = self.append_line(name, known_id(name.as_bytes()), format_args!("{value}"));
         self.entries.push(entry);
         Ok(())
     }
@@ -415,14 +561,14 @@ impl Headers {
     /// Replaces every field of header `T` by one line holding `header`, at the
     /// position of the first one (or at the end if there was none).
     pub fn set<T: TypedHeader>(&mut self, header: &T) {
-        let entry = self.append_line(T::NAME.as_str(), format_args!("{header}"));
+        let entry = self.append_typed(T::NAME, format_args!("{header}"));
         self.replace_all(T::NAME, entry);
     }
 
     /// Inserts `header` before every other field (for `Via`, `Route` and
     /// `Record-Route`, whose order matters; RFC 3261 §16.6, §18.1.1).
     pub fn push_front<T: TypedHeader>(&mut self, header: &T) {
-        let entry = self.append_line(T::NAME.as_str(), format_args!("{header}"));
+        let entry = self.append_typed(T::NAME, format_args!("{header}"));
         self.entries.insert(0, entry);
     }
 
@@ -430,18 +576,14 @@ impl Headers {
     pub fn remove(&mut self, name: HeaderName) -> usize {
         let before = self.entries.len();
         let buf = &self.buf;
-        self.entries.retain(|e| !name.matches(e.name.of(buf)));
+        self.entries.retain(|e| !name.names(e, buf));
         before - self.entries.len()
     }
 
     /// Removes the first field named `name`; returns whether one was removed.
     pub fn remove_first(&mut self, name: HeaderName) -> bool {
         let buf = &self.buf;
-        match self
-            .entries
-            .iter()
-            .position(|e| name.matches(e.name.of(buf)))
-        {
+        match self.entries.iter().position(|e| name.names(e, buf)) {
             Some(i) => {
                 self.entries.remove(i);
                 true
@@ -467,6 +609,7 @@ impl Headers {
                 name: shift(entry.name),
                 value: shift(entry.value),
                 folded: entry.folded,
+                id: entry.id,
             });
         }
     }
@@ -478,8 +621,8 @@ impl Headers {
     pub(crate) fn write_to(&self, out: &mut Vec<u8>, body_len: usize) {
         let mut length_written = false;
         for entry in &self.entries {
-            let name = entry.name.of(&self.buf);
-            if HeaderName::CONTENT_LENGTH.matches(name) {
+            if entry.id == KnownId::CONTENT_LENGTH {
+                let name = entry.name.of(&self.buf);
                 length_written = true;
                 let states_len = entry.value.of(&self.buf).trim().parse::<usize>() == Ok(body_len);
                 if !states_len {
@@ -495,10 +638,15 @@ impl Headers {
         }
     }
 
+    /// The values of every field named `name`, in order.
+    pub(crate) fn values(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>> {
+        self.named(name).map(|e| self.value_of(e))
+    }
+
     fn named(&self, name: HeaderName) -> impl Iterator<Item = &Entry> {
         self.entries
             .iter()
-            .filter(move |e| name.matches(e.name.of(&self.buf)))
+            .filter(move |e| name.names(e, &self.buf))
     }
 
     fn value_of(&self, entry: &Entry) -> Cow<'_, str> {
@@ -516,7 +664,15 @@ impl Headers {
             .unwrap_or("")
     }
 
-    fn append_line(&mut self, name: &str, value: fmt::Arguments<'_>) -> Entry {
+    fn append_typed(&mut self, name: HeaderName, value: fmt::Arguments<'_>) -> Entry {
+        let id = match name.id {
+            KnownId::Unknown => known_id(name.as_str().as_bytes()),
+            id => id,
+        };
+        self.append_line(name.as_str(), id, value)
+    }
+
+    fn append_line(&mut self, name: &str, id: KnownId, value: fmt::Arguments<'_>) -> Entry {
         let line_start = self.buf.len();
         self.buf.push_str(name);
         let name_end = self.buf.len();
@@ -529,20 +685,17 @@ impl Headers {
             name: Span::new(line_start, name_end),
             value: Span::new(value_start, self.buf.len()),
             folded: false,
+            id,
         }
     }
 
     fn replace_all(&mut self, name: HeaderName, entry: Entry) {
         let buf = &self.buf;
-        match self
-            .entries
-            .iter()
-            .position(|e| name.matches(e.name.of(buf)))
-        {
+        match self.entries.iter().position(|e| name.names(e, buf)) {
             Some(first) => {
                 let mut index = 0;
                 self.entries.retain(|e| {
-                    let keep = index == first || !name.matches(e.name.of(buf));
+                    let keep = index == first || !name.names(e, buf);
                     index += 1;
                     keep
                 });
@@ -659,6 +812,40 @@ mod tests {
         assert!(HeaderName::CALL_ID.matches("CALL-id"));
         assert!(!HeaderName::CALL_ID.matches("Call-Info"));
         assert_eq!(HeaderName::known("v"), Some(HeaderName::VIA));
+    }
+
+    #[test]
+    fn every_known_name_is_found_in_any_case_and_form() {
+        for known in KNOWN {
+            for name in [
+                known.as_str().to_owned(),
+                known.as_str().to_ascii_lowercase(),
+                known.as_str().to_ascii_uppercase(),
+            ]
+            .into_iter()
+            .chain(known.compact().map(str::to_owned))
+            .chain(known.compact().map(str::to_ascii_uppercase))
+            {
+                assert_eq!(HeaderName::known(&name), Some(*known), "{name}");
+                assert_eq!(known_id(name.as_bytes()), known.id, "{name}");
+            }
+            let longer = format!("{}x", known.as_str());
+            assert_eq!(HeaderName::known(&longer), None, "{longer}");
+        }
+        assert_eq!(HeaderName::known("X-Custom"), None);
+        assert_eq!(HeaderName::known(""), None);
+        assert_eq!(HeaderName::known("a"), None);
+    }
+
+    #[test]
+    fn names_built_by_hand_find_indexed_fields() {
+        let mut h = Headers::new();
+        h.push_raw("v", "SIP/2.0/UDP a").unwrap();
+        h.push_raw("X-A", "1").unwrap();
+        assert_eq!(h.count(HeaderName::new("Via", Some("v"))), 1);
+        assert_eq!(h.count(HeaderName::VIA), 1);
+        assert_eq!(h.count(HeaderName::new("x-a", None)), 1);
+        assert_eq!(HeaderName::new("Via", Some("v")), HeaderName::VIA);
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub enum Method {
 pub struct InvalidMethod;
 
 impl Method {
+    #[cfg(test)]
     const KNOWN: [(Method, &'static str); 14] = [
         (Method::Invite, "INVITE"),
         (Method::Ack, "ACK"),
@@ -74,22 +75,54 @@ impl Method {
     ];
 
     /// The method as written on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
+            Method::Invite => "INVITE",
+            Method::Ack => "ACK",
+            Method::Bye => "BYE",
+            Method::Cancel => "CANCEL",
+            Method::Register => "REGISTER",
+            Method::Options => "OPTIONS",
+            Method::Info => "INFO",
+            Method::Update => "UPDATE",
+            Method::Prack => "PRACK",
+            Method::Subscribe => "SUBSCRIBE",
+            Method::Notify => "NOTIFY",
+            Method::Refer => "REFER",
+            Method::Message => "MESSAGE",
+            Method::Publish => "PUBLISH",
             Method::Other(name) => name,
-            known => Self::KNOWN
-                .iter()
-                .find(|(m, _)| m == known)
-                .map_or("", |(_, name)| name),
         }
+    }
+
+    /// The known method spelled `s` (case-sensitive).
+    fn known(s: &str) -> Option<Method> {
+        Some(match s {
+            "INVITE" => Method::Invite,
+            "ACK" => Method::Ack,
+            "BYE" => Method::Bye,
+            "CANCEL" => Method::Cancel,
+            "REGISTER" => Method::Register,
+            "OPTIONS" => Method::Options,
+            "INFO" => Method::Info,
+            "UPDATE" => Method::Update,
+            "PRACK" => Method::Prack,
+            "SUBSCRIBE" => Method::Subscribe,
+            "NOTIFY" => Method::Notify,
+            "REFER" => Method::Refer,
+            "MESSAGE" => Method::Message,
+            "PUBLISH" => Method::Publish,
+            _ => return None,
+        })
     }
 }
 
 impl FromStr for Method {
     type Err = InvalidMethod;
     fn from_str(s: &str) -> Result<Self, InvalidMethod> {
-        if let Some((m, _)) = Self::KNOWN.iter().find(|(_, name)| *name == s) {
-            return Ok(m.clone());
+        if let Some(m) = Self::known(s) {
+            return Ok(m);
         }
         if crate::syntax::is_token(s) {
             Ok(Method::Other(s.to_owned()))
@@ -644,5 +677,21 @@ impl CoreHeaders for Response {
 impl CoreHeaders for Message {
     fn header_fields(&self) -> &Headers {
         self.headers()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_methods_parse_and_print_alike() {
+        for (method, name) in Method::KNOWN {
+            assert_eq!(name.parse::<Method>(), Ok(method.clone()));
+            assert_eq!(method.as_str(), name);
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(lower.parse::<Method>(), Ok(Method::Other(lower.clone())));
+        }
+        assert_eq!("a b".parse::<Method>(), Err(InvalidMethod));
     }
 }

@@ -80,7 +80,7 @@ impl NameAddr {
                 return Err(AddrError::Brackets);
             }
             (Some(name), rest.trim_start())
-        } else if let Some(lt) = value.find('<') {
+        } else if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
             let words = value.get(..lt).unwrap_or("").trim();
             if !words
                 .split_ascii_whitespace()
@@ -95,7 +95,7 @@ impl NameAddr {
             return Self::parse_addr_spec(value);
         };
         let inner_and_rest = rest.strip_prefix('<').ok_or(AddrError::Brackets)?;
-        let close = inner_and_rest.find('>').ok_or(AddrError::Brackets)?;
+        let close = memchr::memchr(b'>', inner_and_rest.as_bytes()).ok_or(AddrError::Brackets)?;
         let inner = inner_and_rest.get(..close).unwrap_or("");
         let uri = Uri::parse(inner).map_err(|_| AddrError::Uri)?;
         let params = Params::parse_header(inner_and_rest.get(close + 1..).unwrap_or(""))
@@ -110,10 +110,11 @@ impl NameAddr {
     /// `addr-spec` form: parameters after the first `;` belong to the header.
     fn parse_addr_spec(value: &str) -> Result<Self, AddrError> {
         let uri_len = value
-            .find(|c: char| c == ';' || c.is_ascii_whitespace())
+            .bytes()
+            .position(|b| b == b';' || b.is_ascii_whitespace())
             .unwrap_or(value.len());
         let (uri_text, rest) = value.split_at_checked(uri_len).unwrap_or((value, ""));
-        if uri_text.contains([',', '?']) {
+        if uri_text.bytes().any(|b| b == b',' || b == b'?') {
             return Err(AddrError::NeedsBrackets);
         }
         let uri = Uri::parse(uri_text).map_err(|_| AddrError::Uri)?;

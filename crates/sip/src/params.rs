@@ -39,41 +39,66 @@ impl Params {
     /// Parses header parameters that follow a value: `s` is empty or starts
     /// with `;` (whitespace around `;` and `=` is allowed, RFC 3261 §7.3.1).
     pub(crate) fn parse_header(s: &str) -> Result<Self, ParamsError> {
-        let mut out = Params::new();
-        let mut rest = s.trim_start();
-        while !rest.is_empty() {
-            let after = rest
-                .strip_prefix(';')
-                .ok_or(ParamsError::BadValue)?
-                .trim_start();
-            let name_len = after
-                .bytes()
-                .take_while(|&b| crate::syntax::is_token_byte(b))
-                .count();
-            let (name, tail) = after
-                .split_at_checked(name_len)
-                .ok_or(ParamsError::BadName)?;
-            if name.is_empty() {
-                return Err(if tail.starts_with(';') || tail.is_empty() {
-                    ParamsError::EmptyName
-                } else {
-                    ParamsError::BadName
-                });
-            }
-            let tail = tail.trim_start();
-            let (value, tail) = match tail.strip_prefix('=') {
-                Some(v) => {
-                    let (value, tail) = split_gen_value(v.trim_start())?;
-                    (Some(value), tail)
-                }
-                None => (None, tail),
-            };
-            out.push(name, value);
-            rest = tail.trim_start();
+        let s = s.trim_start();
+        if s.is_empty() {
+            return Ok(Params::new());
         }
+        // The stored form is the input without the whitespace around `;`
+        // and `=`; when there is none, copy the input in one piece.
+        let mut canonical_len = 0;
+        walk_header_params(s, |name, value| {
+            canonical_len += 1 + name.len() + value.map_or(0, |v| 1 + v.len());
+        })?;
+        if canonical_len == s.len() {
+            return Ok(Params(s.to_owned()));
+        }
+        let mut out = Params(String::with_capacity(canonical_len));
+        walk_header_params(s, |name, value| out.push(name, value))?;
         Ok(out)
     }
+}
 
+/// Calls `f` with each `;name[=value]` of a header parameter list (see
+/// [`Params::parse_header`]).
+fn walk_header_params<'a>(
+    s: &'a str,
+    mut f: impl FnMut(&'a str, Option<&'a str>),
+) -> Result<(), ParamsError> {
+    let mut rest = s.trim_start();
+    while !rest.is_empty() {
+        let after = rest
+            .strip_prefix(';')
+            .ok_or(ParamsError::BadValue)?
+            .trim_start();
+        let name_len = after
+            .bytes()
+            .take_while(|&b| crate::syntax::is_token_byte(b))
+            .count();
+        let (name, tail) = after
+            .split_at_checked(name_len)
+            .ok_or(ParamsError::BadName)?;
+        if name.is_empty() {
+            return Err(if tail.starts_with(';') || tail.is_empty() {
+                ParamsError::EmptyName
+            } else {
+                ParamsError::BadName
+            });
+        }
+        let tail = tail.trim_start();
+        let (value, tail) = match tail.strip_prefix('=') {
+            Some(v) => {
+                let (value, tail) = split_gen_value(v.trim_start())?;
+                (Some(value), tail)
+            }
+            None => (None, tail),
+        };
+        f(name, value);
+        rest = tail.trim_start();
+    }
+    Ok(())
+}
+
+impl Params {
     /// Appends a parameter (no check: for values built by this crate).
     pub fn push(&mut self, name: &str, value: Option<&str>) {
         self.0.push(';');

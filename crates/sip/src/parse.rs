@@ -15,7 +15,7 @@
 
 use memchr::memchr;
 
-use crate::headers::{Entry, HeaderName, Headers, Span, offset};
+use crate::headers::{Entry, HeaderName, Headers, Span, known_id, offset};
 use crate::message::{Message, Method, Request, Response, SipVersion, StatusCode};
 use crate::uri::{Uri, UriError};
 
@@ -258,6 +258,7 @@ fn header_entry(
         name: Span::new(pos - base, pos + name_len - base),
         value: Span::new(value_start - base, value_end - base),
         folded: false,
+        id: known_id(bytes.get(..name_len).unwrap_or_default()),
     })
 }
 
@@ -275,7 +276,7 @@ fn trimmed_end(input: &[u8], start: usize, end: usize) -> usize {
 fn frame_body<'a>(headers: &Headers, rest: &'a [u8]) -> Result<&'a [u8], ParseError> {
     let mut declared: Option<usize> = None;
     let mut conflicting = false;
-    for value in headers.raw_values(HeaderName::CONTENT_LENGTH.as_str()) {
+    for value in headers.values(HeaderName::CONTENT_LENGTH) {
         let len = crate::syntax::parse_decimal(value.trim(), u64::MAX)
             .and_then(|n| usize::try_from(n).ok())
             .ok_or(ParseError::InvalidContentLength)?;

@@ -3,23 +3,31 @@
 
 use std::borrow::Cow;
 
-/// `token` characters: alphanum and `-.!%*_+`'~`.
-pub(crate) fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+/// Character classes as bits of [`CLASS`], one lookup per byte.
+pub(crate) const TOKEN: u8 = 1;
+/// `word` (Call-ID).
+pub(crate) const WORD: u8 = 2;
+/// `unreserved`.
+pub(crate) const UNRESERVED: u8 = 4;
+/// URI `user` besides escapes.
+pub(crate) const USER: u8 = 8;
+/// URI `password` besides escapes.
+pub(crate) const PASSWORD: u8 = 16;
+/// URI `paramchar` besides escapes.
+pub(crate) const PARAM: u8 = 32;
+/// URI `hname`/`hvalue` besides escapes.
+pub(crate) const URI_HEADER: u8 = 64;
+/// Host name characters: alphanumerics, `-` and `.`.
+pub(crate) const HOST: u8 = 128;
+
+const fn class_of(b: u8) -> u8 {
+    let alnum = b.is_ascii_alphanumeric();
+    let token = alnum
         || matches!(
             b,
             b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
-}
-
-/// Whether `s` is a non-empty `token`.
-pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_token_byte)
-}
-
-/// `word` characters (Call-ID): token characters plus `()<>:\"/[]?{}`.
-pub(crate) fn is_word_byte(b: u8) -> bool {
-    is_token_byte(b)
+        );
+    let word = token
         || matches!(
             b,
             b'(' | b')'
@@ -34,21 +42,79 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
                 | b'?'
                 | b'{'
                 | b'}'
-        )
-}
-
-/// `unreserved` (RFC 3261 §25.1): alphanum and `-_.!~*'()`.
-pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+        );
+    let unreserved = alnum
         || matches!(
             b,
             b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-        )
+        );
+    let user = unreserved || matches!(b, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/');
+    let password = unreserved || matches!(b, b'&' | b'=' | b'+' | b'$' | b',');
+    let param = unreserved || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$');
+    let header = unreserved || matches!(b, b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$');
+    let host = alnum || matches!(b, b'-' | b'.');
+    (token as u8 * TOKEN)
+        | (word as u8 * WORD)
+        | (unreserved as u8 * UNRESERVED)
+        | (user as u8 * USER)
+        | (password as u8 * PASSWORD)
+        | (param as u8 * PARAM)
+        | (header as u8 * URI_HEADER)
+        | (host as u8 * HOST)
+}
+
+/// The classes of each byte value (RFC 3261 §25.1, §19.1.1).
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut rest: &mut [u8] = &mut table;
+    let mut b: u8 = 0;
+    while let [slot, tail @ ..] = rest {
+        *slot = class_of(b);
+        rest = tail;
+        b = b.wrapping_add(1);
+    }
+    table
+};
+
+/// Whether `b` is in every class of `classes`.
+#[inline(always)]
+pub(crate) fn is(b: u8, classes: u8) -> bool {
+    CLASS
+        .get(usize::from(b))
+        .is_some_and(|c| c & classes == classes)
+}
+
+/// `token` characters: alphanum and `-.!%*_+`'~`.
+#[inline]
+pub(crate) fn is_token_byte(b: u8) -> bool {
+    is(b, TOKEN)
+}
+
+/// Whether `s` is a non-empty `token`.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_token_byte)
+}
+
+/// `word` characters (Call-ID): token characters plus `()<>:\\"/[]?{}`.
+#[inline]
+pub(crate) fn is_word_byte(b: u8) -> bool {
+    is(b, WORD)
+}
+
+/// `unreserved` (RFC 3261 §25.1): alphanum and `-_.!~*'()`.
+#[cfg(test)]
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    is(b, UNRESERVED)
 }
 
 /// Whether every byte of `s` is `allowed` or part of a `%XX` escape.
+#[inline]
 pub(crate) fn all_escaped_or(s: &str, allowed: impl Fn(u8) -> bool) -> bool {
     let bytes = s.as_bytes();
+    // Most text holds no escape.
+    if bytes.iter().all(|&b| allowed(b)) {
+        return true;
+    }
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
@@ -106,6 +172,15 @@ fn hex_value(b: u8) -> Option<u8> {
 /// the unescaped content and the rest after the closing quote.
 pub(crate) fn take_quoted(s: &str) -> Option<(String, &str)> {
     let body = s.strip_prefix('"')?;
+    // Without a backslash the content is copied as it is.
+    if let Some(close) = body
+        .bytes()
+        .position(|b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))
+    {
+        if body.as_bytes().get(close) == Some(&b'"') {
+            return Some((body.get(..close)?.to_owned(), body.get(close + 1..)?));
+        }
+    }
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
@@ -165,6 +240,37 @@ mod tests {
         assert_eq!(rest, " <sip:x>");
         assert!(take_quoted(r#""unterminated <sip:x>"#).is_none());
         assert_eq!(quoted_len(r#""a\"b"c"#), Some(6));
+    }
+
+    #[test]
+    fn class_table_matches_the_grammar() {
+        for b in 0..=u8::MAX {
+            let unreserved = b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b);
+            assert_eq!(is_unreserved(b), unreserved, "{b}");
+            assert_eq!(
+                is_token_byte(b),
+                b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b),
+                "{b}"
+            );
+            assert_eq!(
+                is_word_byte(b),
+                is_token_byte(b) || b"()<>:\\\"/[]?{}".contains(&b),
+                "{b}"
+            );
+            assert_eq!(is(b, USER), unreserved || b"&=+$,;?/".contains(&b), "{b}");
+            assert_eq!(is(b, PASSWORD), unreserved || b"&=+$,".contains(&b), "{b}");
+            assert_eq!(is(b, PARAM), unreserved || b"[]/:&+$".contains(&b), "{b}");
+            assert_eq!(
+                is(b, URI_HEADER),
+                unreserved || b"[]/?:+$".contains(&b),
+                "{b}"
+            );
+            assert_eq!(
+                is(b, HOST),
+                b.is_ascii_alphanumeric() || b"-.".contains(&b),
+                "{b}"
+            );
+        }
     }
 
     #[test]

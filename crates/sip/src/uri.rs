@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use crate::headers::Span;
 use crate::params::iter_params;
-use crate::syntax::{all_escaped_or, is_token_byte, is_unreserved, unescape};
+use crate::syntax::{self, all_escaped_or, is_token_byte, unescape};
 
 /// The scheme of a [`Uri`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,7 +89,14 @@ pub enum Host<'a> {
 impl Uri {
     /// Parses a URI. Whitespace anywhere is an error.
     pub fn parse(text: &str) -> Result<Uri, UriError> {
-        let (scheme_name, rest) = text.split_once(':').ok_or(UriError::Scheme)?;
+        let colon = text
+            .bytes()
+            .position(|b| b == b':')
+            .ok_or(UriError::Scheme)?;
+        let (scheme_name, rest) = text
+            .split_at_checked(colon)
+            .map(|(s, r)| (s, r.get(1..).unwrap_or("")))
+            .ok_or(UriError::Scheme)?;
         let scheme_ok = scheme_name
             .bytes()
             .next()
@@ -156,14 +163,22 @@ impl Uri {
     }
 
     fn parse_sip(&mut self, rest: &str, start: usize) -> Result<(), UriError> {
-        if rest
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-        {
-            return Err(UriError::Character);
+        // One pass: no whitespace or control character anywhere, and where
+        // the first '@' and the first ';' or '?' are.
+        let mut at = None;
+        let mut params_at = None;
+        for (i, b) in rest.bytes().enumerate() {
+            match b {
+                b'@' if at.is_none() => at = Some(i),
+                b';' | b'?' if params_at.is_none() => params_at = Some(i),
+                _ if b.is_ascii_whitespace() || b.is_ascii_control() => {
+                    return Err(UriError::Character);
+                }
+                _ => {}
+            }
         }
         // userinfo never holds an unescaped '@', and nothing after it may.
-        let host_start = match rest.find('@') {
+        let host_start = match at {
             Some(at) => {
                 let userinfo = rest.get(..at).unwrap_or("");
                 let (user, password) = match userinfo.split_once(':') {
@@ -186,7 +201,14 @@ impl Uri {
             None => 0,
         };
         let hostport = rest.get(host_start..).unwrap_or("");
-        let hp_len = hostport.find([';', '?']).unwrap_or(hostport.len());
+        // A ';' or '?' before the '@' belongs to the user part.
+        let hp_len = match params_at {
+            Some(p) if p >= host_start => p - host_start,
+            _ => hostport
+                .bytes()
+                .position(|b| b == b';' || b == b'?')
+                .unwrap_or(hostport.len()),
+        };
         let abs = start + host_start;
         self.parse_hostport(hostport.get(..hp_len).unwrap_or(""), abs)?;
         self.parse_params_and_headers(hostport.get(hp_len..).unwrap_or(""), abs + hp_len)
@@ -194,12 +216,18 @@ impl Uri {
 
     fn parse_hostport(&mut self, hostport: &str, abs: usize) -> Result<(), UriError> {
         let host_len = if hostport.starts_with('[') {
-            let close = hostport.find(']').ok_or(UriError::Host)?;
+            let close = hostport
+                .bytes()
+                .position(|b| b == b']')
+                .ok_or(UriError::Host)?;
             let inner = hostport.get(1..close).unwrap_or("");
             parse_ipv6(inner).ok_or(UriError::Host)?;
             close + 1
         } else {
-            let len = hostport.find(':').unwrap_or(hostport.len());
+            let len = hostport
+                .bytes()
+                .position(|b| b == b':')
+                .unwrap_or(hostport.len());
             let name = hostport.get(..len).unwrap_or("");
             if !is_host_name(name) {
                 return Err(UriError::Host);
@@ -227,15 +255,10 @@ impl Uri {
     }
 
     fn parse_params_and_headers(&mut self, tail: &str, abs: usize) -> Result<(), UriError> {
-        let params_len = tail.find('?').unwrap_or(tail.len());
+        let params_len = tail.bytes().position(|b| b == b'?').unwrap_or(tail.len());
         let params = tail.get(..params_len).unwrap_or("");
-        for (name, value) in iter_params(params) {
-            let ok = !name.is_empty()
-                && all_escaped_or(name, is_param_byte)
-                && value.is_none_or(|v| !v.is_empty() && all_escaped_or(v, is_param_byte));
-            if !ok {
-                return Err(UriError::Param);
-            }
+        if !valid_sip_params(params) {
+            return Err(UriError::Param);
         }
         self.params = Span::new(abs, abs + params_len);
         if let Some(headers) = tail.get(params_len..).and_then(|h| h.strip_prefix('?')) {
@@ -405,6 +428,61 @@ impl Uri {
     }
 }
 
+/// Whether `params` (empty or starting with `;`) is a list of
+/// `;pname[=pvalue]` with non-empty names and values of `paramchar`s and
+/// escapes (RFC 3261 §25.1 `uri-parameters`), in one pass.
+fn valid_sip_params(params: &str) -> bool {
+    let bytes = params.as_bytes();
+    if bytes.is_empty() {
+        return true;
+    }
+    // Length of the current name, of the current value, and whether a '='
+    // was seen in the current parameter.
+    let (mut name_len, mut value_len, mut has_value) = (0usize, 0usize, false);
+    let mut i = 0;
+    let mut first = true;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if first {
+            // The list starts with ';' (the caller split there).
+            first = false;
+            if b == b';' {
+                continue;
+            }
+            return false;
+        }
+        let step = match b {
+            b';' => {
+                if name_len == 0 || (has_value && value_len == 0) {
+                    return false;
+                }
+                (name_len, value_len, has_value) = (0, 0, false);
+                continue;
+            }
+            b'=' if !has_value => {
+                has_value = true;
+                continue;
+            }
+            b'%' => {
+                let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+                if !(hex(i) && hex(i + 1)) {
+                    return false;
+                }
+                i += 2;
+                3
+            }
+            _ if is_param_byte(b) => 1,
+            _ => return false,
+        };
+        if has_value {
+            value_len += step;
+        } else {
+            name_len += step;
+        }
+    }
+    name_len != 0 && (!has_value || value_len != 0)
+}
+
 /// An IPv6 address as written inside `[]`. Besides RFC 4291 text, accepts
 /// the one extra form RFC 3261's ABNF derives, `hexseq ":::" IPv4address`,
 /// as RFC 5118 §4.10 asks of a tolerant parser; nothing else is widened.
@@ -501,23 +579,27 @@ impl FromStr for Uri {
 }
 
 /// `user` characters besides escapes: unreserved and `&=+$,;?/`.
+#[inline]
 fn is_user_byte(b: u8) -> bool {
-    is_unreserved(b) || matches!(b, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/')
+    syntax::is(b, syntax::USER)
 }
 
 /// `password` characters besides escapes: unreserved and `&=+$,`.
+#[inline]
 fn is_password_byte(b: u8) -> bool {
-    is_unreserved(b) || matches!(b, b'&' | b'=' | b'+' | b'$' | b',')
+    syntax::is(b, syntax::PASSWORD)
 }
 
 /// `paramchar` besides escapes: unreserved and `[]/:&+$`.
+#[inline]
 fn is_param_byte(b: u8) -> bool {
-    is_unreserved(b) || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$')
+    syntax::is(b, syntax::PARAM)
 }
 
 /// `hname`/`hvalue` characters besides escapes: unreserved and `[]/?:+$`.
+#[inline]
 fn is_header_byte(b: u8) -> bool {
-    is_unreserved(b) || matches!(b, b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$')
+    syntax::is(b, syntax::URI_HEADER)
 }
 
 /// Telephone-number characters (RFC 3966 §3, loosely): digits, hex digits,
@@ -543,15 +625,20 @@ fn is_opaque_byte(b: u8) -> bool {
 /// `-`; also accepts a dotted IPv4 address.
 fn is_host_name(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
-    !name.is_empty()
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
+    // One pass; `prev` is the previous byte, '.' at the start of a label.
+    let mut prev = b'.';
+    for b in name.bytes() {
+        let ok = match b {
+            b'.' => prev != b'.' && prev != b'-',
+            b'-' => prev != b'.',
+            _ => b.is_ascii_alphanumeric(),
+        };
+        if !ok {
+            return false;
+        }
+        prev = b;
+    }
+    prev != b'.' && prev != b'-'
 }
 
 fn escape_into(out: &mut String, text: &str, allowed: impl Fn(u8) -> bool) {

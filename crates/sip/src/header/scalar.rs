@@ -90,7 +90,13 @@ impl CallId {
 impl TypedHeader for CallId {
     const NAME: HeaderName = HeaderName::CALL_ID;
     fn parse(value: &str) -> Result<Self, HeaderError> {
-        let (left, right) = value.split_once('@').unwrap_or((value, "x"));
+        let (left, right) = match value.bytes().position(|b| b == b'@') {
+            Some(at) => (
+                value.get(..at).unwrap_or(""),
+                value.get(at + 1..).unwrap_or(""),
+            ),
+            None => (value, "x"),
+        };
         let word = |w: &str| !w.is_empty() && w.bytes().all(is_word_byte);
         if word(left) && word(right) {
             Ok(Self(value.to_owned()))

@@ -165,7 +165,10 @@ impl TypedHeader for Via {
             return Err(bad("missing transport"));
         }
         let rest = rest.trim_start();
-        let sent_by_len = rest.find([';', ' ', '\t']).unwrap_or(rest.len());
+        let sent_by_len = rest
+            .bytes()
+            .position(|b| matches!(b, b';' | b' ' | b'\t'))
+            .unwrap_or(rest.len());
         let (sent_by, params) = rest
             .split_at_checked(sent_by_len)
             .ok_or(bad("missing sent-by"))?;
@@ -186,7 +189,10 @@ fn split_sent_by(sent_by: &str) -> Option<(&str, Option<u16>)> {
         crate::uri::parse_ipv6(sent_by.get(1..close)?)?;
         close + 1
     } else {
-        sent_by.find(':').unwrap_or(sent_by.len())
+        sent_by
+            .bytes()
+            .position(|b| b == b':')
+            .unwrap_or(sent_by.len())
     };
     let (host, port) = sent_by.split_at_checked(host_len)?;
     let host_ok = host.starts_with('[')
