@@ -40,14 +40,14 @@ pub fn CallPanel(handle: CallHandle) -> impl IntoView {
     let reason = move || call.with(|c| c.as_ref().and_then(|c| c.end_reason.clone()));
     let muted = move || get(|c| c.muted);
     let held = move || phase() == Phase::Held;
-    let video = move || get(|c| c.video);
+    let video = Memo::new(move |_| get(|c| c.video));
     let camera_on = move || get(|c| c.camera_on);
     let level = move || call.with(|c| c.as_ref().map_or(0.0, |c| f64::from(c.mic_level)));
 
     let remote_video = NodeRef::<Video>::new();
     let local_video = NodeRef::<Video>::new();
     Effect::new(move |_| {
-        if video() {
+        if video.get() {
             if remote_video.get().is_some() {
                 phone.bind_video(handle, VideoSlot::Remote, remote_video);
             }
@@ -79,7 +79,7 @@ pub fn CallPanel(handle: CallHandle) -> impl IntoView {
             <Show when=move || reason().is_some()>
                 <p class="call-reason" role="alert" data-testid="call-reason">{move || reason().unwrap_or_default()}</p>
             </Show>
-            <Show when=video>
+            <Show when=move || video.get()>
                 <div class="video-stage">
                     <video
                         class="video-remote"
@@ -130,7 +130,7 @@ pub fn CallPanel(handle: CallHandle) -> impl IntoView {
                 >
                     {move || if held() { "Resume" } else { "Hold" }}
                 </button>
-                <Show when=video>
+                <Show when=move || video.get()>
                     <button
                         type="button"
                         class="ctl"

@@ -9,6 +9,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect};
 use leptos::prelude::Set;
@@ -89,8 +90,9 @@ pub struct MediaSession {
     local: RefCell<Option<MediaStream>>,
     remote: MediaStream,
     audio: HtmlAudioElement,
-    tiles: RefCell<Vec<(VideoSlot, HtmlVideoElement)>>,
-    first_candidate_ms: std::rc::Rc<Cell<Option<f64>>>,
+    /// Video elements on screen and whether they show their stream yet.
+    tiles: Rc<RefCell<Vec<(VideoSlot, HtmlVideoElement, bool)>>>,
+    first_candidate_ms: Rc<Cell<Option<f64>>>,
     cutoff_ms: u32,
     held: Cell<bool>,
     muted: Cell<bool>,
@@ -135,18 +137,32 @@ impl MediaSession {
             let _ = body.append_child(&audio);
         }
 
+        let tiles: Rc<RefCell<Vec<(VideoSlot, HtmlVideoElement, bool)>>> = Rc::default();
         let on_track = {
             let remote = remote.clone();
             let audio = audio.clone();
+            let tiles = tiles.clone();
             Closure::<dyn FnMut(RtcTrackEvent)>::new(move |e: RtcTrackEvent| {
                 remote.add_track(&e.track());
                 if e.track().kind() == "audio" {
-                    audio.set_src_object(Some(&remote));
+                    if audio.src_object().is_none() {
+                        audio.set_src_object(Some(&remote));
+                    }
                     play(&audio, state);
+                } else {
+                    // A new video track: give the remote tile the stream afresh.
+                    for (slot, el, shown) in tiles.borrow_mut().iter_mut() {
+                        if *slot == VideoSlot::Remote {
+                            el.set_src_object(None);
+                            el.set_src_object(Some(&remote));
+                            play_quietly(el);
+                            *shown = true;
+                        }
+                    }
                 }
             })
         };
-        let first_candidate_ms = std::rc::Rc::new(Cell::new(None));
+        let first_candidate_ms = Rc::new(Cell::new(None));
         let on_candidate = {
             let first = first_candidate_ms.clone();
             Closure::<dyn FnMut(RtcPeerConnectionIceEvent)>::new(move |e: RtcPeerConnectionIceEvent| {
@@ -166,7 +182,7 @@ impl MediaSession {
             local: RefCell::new(None),
             remote,
             audio,
-            tiles: RefCell::new(Vec::new()),
+            tiles,
             first_candidate_ms,
             cutoff_ms,
             held: Cell::new(false),
@@ -380,23 +396,32 @@ impl MediaSession {
 
     /// A video element appeared on screen for `slot`.
     pub fn bind_tile(&self, slot: VideoSlot, element: HtmlVideoElement) {
-        self.tiles.borrow_mut().retain(|(s, _)| *s != slot);
-        self.tiles.borrow_mut().push((slot, element));
+        let mut tiles = self.tiles.borrow_mut();
+        if tiles.iter().any(|(s, e, _)| *s == slot && *e == element) {
+            return;
+        }
+        tiles.retain(|(s, _, _)| *s != slot);
+        tiles.push((slot, element, false));
+        drop(tiles);
         self.show_tiles();
     }
 
     fn show_tiles(&self) {
-        for (slot, el) in self.tiles.borrow().iter() {
-            let media: &HtmlMediaElement = el;
-            media.set_muted(true);
+        for (slot, el, shown) in self.tiles.borrow_mut().iter_mut() {
+            if *shown {
+                continue;
+            }
             let stream = match slot {
                 VideoSlot::Remote => Some(self.remote.clone()),
                 VideoSlot::Local => self.local.borrow().clone(),
             };
-            let already = media.src_object().is_some_and(|s| stream.as_ref().is_some_and(|n| *n == s));
-            if let (Some(stream), false) = (stream, already) {
+            if let Some(stream) = stream {
+                let media: &HtmlMediaElement = el;
+                // Sound comes from the audio element; tiles are silent.
+                media.set_muted(true);
                 media.set_src_object(Some(&stream));
-                let _ = media.play();
+                play_quietly(media);
+                *shown = true;
             }
         }
     }
@@ -425,7 +450,7 @@ impl MediaSession {
         self.pc.close();
         self.audio.set_src_object(None);
         self.audio.remove();
-        for (_, el) in self.tiles.borrow_mut().drain(..) {
+        for (_, el, _) in self.tiles.borrow_mut().drain(..) {
             el.set_src_object(None);
         }
         if let Some(meter) = self.meter.borrow_mut().take() {
@@ -438,9 +463,22 @@ impl MediaSession {
 fn play(audio: &HtmlAudioElement, state: PhoneState) {
     if let Ok(promise) = audio.play() {
         wasm_bindgen_futures::spawn_local(async move {
-            if JsFuture::from(promise).await.is_err() {
-                state.sound_blocked.set(true);
+            // Only the autoplay policy blocks sound; an interrupted play()
+            // (a new source) is not a reason to bother anyone.
+            if let Err(e) = JsFuture::from(promise).await {
+                if js_error_name(&e) == "NotAllowedError" {
+                    state.sound_blocked.set(true);
+                }
             }
+        });
+    }
+}
+
+/// Starts a video tile; a refusal only means it starts on the next frame or click.
+fn play_quietly(media: &HtmlMediaElement) {
+    if let Ok(promise) = media.play() {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = JsFuture::from(promise).await;
         });
     }
 }
