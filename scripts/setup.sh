@@ -17,7 +17,8 @@ APT_PACKAGES=(
   chromium chromium-driver
   sip-tester
   iproute2 util-linux iptables
-  pkg-config
+  # the native peer (crates/bot): Opus and OpenSSL for WebRTC media
+  pkg-config cmake libopus-dev libssl-dev
 )
 DEBIAN_WASM_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
 
