@@ -216,3 +216,36 @@ fn dialog_creating_responses_copy_record_route() {
         "a failure creates no dialog"
     );
 }
+
+#[test]
+fn missing_ack_for_486_reports_timer_h() {
+    let mut ua = connected("alice", 1);
+    ua.handle_message(T0, request("INVITE", "").as_bytes());
+    let out = drain(&mut ua);
+    let call = out
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::IncomingCall { call, .. } => Some(*call),
+            _ => None,
+        })
+        .unwrap();
+    ua.reject(T0, call, 486).unwrap();
+    let _ = drain(&mut ua);
+    // Timer H = 64*T1 = 32 s.
+    ua.handle_timeout(T0 + secs(31));
+    assert!(
+        !drain(&mut ua)
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::AckTimeout { .. }))
+    );
+    ua.handle_timeout(T0 + secs(32));
+    let out = drain(&mut ua);
+    assert!(
+        out.events
+            .iter()
+            .any(|e| matches!(e, Event::AckTimeout { call_id } if call_id == "srv-INVITE"))
+    );
+    assert_eq!(ua.resources().transactions, 0);
+}

@@ -297,8 +297,16 @@ impl UserAgent {
     }
 
     pub(super) fn server_failed(&mut self, now: Instant, request: &Request) {
-        // §17.2.1 Timer H: the ACK never came for our failure response.
-        let _ = (now, request);
+        // §17.2.1 Timer H: "If timer H fires while in the 'Completed' state,
+        // it implies that the ACK was never received. In this case, the
+        // server transaction MUST transition to the 'Terminated' state, and
+        // MUST indicate to the TU that a transaction failure has occurred."
+        let _ = now;
+        if request.method == Method::Invite {
+            self.emit(Event::AckTimeout {
+                call_id: text(&request.headers, HeaderName::CALL_ID),
+            });
+        }
     }
 
     pub(super) fn send_page(

@@ -447,6 +447,12 @@ pub enum Event {
         /// Subscriber URI.
         from: String,
     },
+    /// RFC 3261 §17.2.1 Timer H: no ACK came within 64*T1 for a failure
+    /// response we sent to an INVITE (the peer or a proxy lost it).
+    AckTimeout {
+        /// The Call-ID of that INVITE.
+        call_id: String,
+    },
     /// A message was dropped without a response.
     Dropped(DropReason),
 }
