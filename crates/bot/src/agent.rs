@@ -57,9 +57,12 @@ pub enum Happening {
 /// A call's media, by stage.
 enum Slot {
     /// Our offer is out; the session waits for the answer.
-    Offered(Session),
+    Offered(Box<Session>),
     /// Our answer is made; the stack will ask for it.
-    Answering { session: Session, answer: String },
+    Answering {
+        session: Box<Session>,
+        answer: String,
+    },
     /// Media runs in a task.
     Running {
         stop: oneshot::Sender<()>,
@@ -218,7 +221,7 @@ impl Agent {
             } => {
                 if let Some(Slot::Answering { .. }) = self.calls.get(call) {
                     if let Some(Slot::Answering { session, answer }) = self.calls.remove(call) {
-                        self.start_media(*call, session, Some(answer), factory);
+                        self.start_media(*call, *session, Some(answer), factory);
                     }
                 }
                 if let Some(limit) = self.options.max_call {
@@ -265,7 +268,13 @@ impl Agent {
         };
         match prepared.await {
             Ok((session, answer)) => {
-                self.calls.insert(call, Slot::Answering { session, answer });
+                self.calls.insert(
+                    call,
+                    Slot::Answering {
+                        session: Box::new(session),
+                        answer,
+                    },
+                );
                 if let Err(error) = self.phone.answer(call).await {
                     log::warn!(target: "vani_bot", "call {call:?}: answer failed: {error}");
                     self.calls.remove(&call);
@@ -315,7 +324,7 @@ impl Agent {
     async fn make_offer(&mut self, call: CallHandle) -> Result<String, crate::media::MediaError> {
         let mut session = Session::new(self.options.video).await?;
         let offer = session.create_offer(self.options.video)?;
-        self.calls.insert(call, Slot::Offered(session));
+        self.calls.insert(call, Slot::Offered(Box::new(session)));
         Ok(offer)
     }
 
@@ -324,7 +333,7 @@ impl Agent {
             return;
         };
         match session.accept_answer(sdp) {
-            Ok(()) => self.start_media(call, session, None, factory),
+            Ok(()) => self.start_media(call, *session, None, factory),
             Err(error) => {
                 log::warn!(target: "vani_bot", "call {call:?}: answer refused: {error}");
                 let _ = self.phone.hangup(call).await;

@@ -38,9 +38,10 @@ pub use shutdown::{Shutdown, Trigger};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BotError {
-    /// The WebSocket connection or the driver failed.
+    /// The WebSocket connection or the driver failed (boxed: the driver's
+    /// error is large and this one travels in every `Result`).
     #[error(transparent)]
-    Driver(#[from] vani_sip_ws::DriverError),
+    Driver(Box<vani_sip_ws::DriverError>),
     /// A command to the user agent failed.
     #[error(transparent)]
     Phone(#[from] vani_sip_ws::PhoneError),
@@ -61,4 +62,10 @@ pub enum BotError {
     /// Options out of range.
     #[error("{0}")]
     Usage(String),
+}
+
+impl From<vani_sip_ws::DriverError> for BotError {
+    fn from(error: vani_sip_ws::DriverError) -> Self {
+        BotError::Driver(Box::new(error))
+    }
 }

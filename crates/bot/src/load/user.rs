@@ -86,7 +86,7 @@ struct Placed {
 
 /// Media of one load call.
 enum Media {
-    Ready(Session),
+    Ready(Box<Session>),
     Running(oneshot::Sender<()>),
 }
 
@@ -172,7 +172,7 @@ async fn on_event(
             let sdp = if media {
                 match local_media(kind, remote_sdp.as_deref()).await {
                     Ok((session, sdp)) => {
-                        sessions.insert(call, Media::Ready(session));
+                        sessions.insert(call, Media::Ready(Box::new(session)));
                         sdp
                     }
                     Err(_) => {
@@ -195,7 +195,7 @@ async fn on_event(
         } => {
             if let Some(Media::Ready(mut session)) = sessions.remove(&call) {
                 if session.accept_answer(&sdp).is_ok() {
-                    sessions.insert(call, Media::Running(start(session)));
+                    sessions.insert(call, Media::Running(start(*session)));
                 }
             }
         }
@@ -204,7 +204,7 @@ async fn on_event(
             state: CallState::Connected,
         } => {
             if let Some(Media::Ready(session)) = sessions.remove(&call) {
-                sessions.insert(call, Media::Running(start(session)));
+                sessions.insert(call, Media::Running(start(*session)));
             }
             if let Some(p) = placed.get_mut(&call) {
                 let now = Instant::now();
