@@ -24,7 +24,7 @@ pub fn App() -> impl IntoView {
         state
     });
     let editing = move || state.editing_account.get();
-    let no_calls = move || state.calls.with(Vec::is_empty);
+    let idle = move || state.calls.with(Vec::is_empty) && state.incoming.with(Option::is_none);
     view! {
         <main class="shell" data-testid="app-shell">
             <header class="shell-header">
@@ -51,7 +51,7 @@ pub fn App() -> impl IntoView {
                                 children=move |handle| view! { <CallPanel handle=handle /> }
                             />
                         </div>
-                        <Show when=no_calls>
+                        <Show when=idle>
                             <DialPad />
                         </Show>
                     }

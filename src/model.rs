@@ -277,11 +277,12 @@ impl CallView {
         }
     }
 
-    /// Who the call is with, for people: the display name or the address.
+    /// Who the call is with, for people: the display name, else the user
+    /// part of the address (the number), else the whole address.
     pub fn peer_label(&self) -> String {
         match &self.peer_name {
             Some(name) if !name.trim().is_empty() => words::printable(name),
-            _ => words::printable(&self.peer_uri),
+            _ => words::printable(dial::user_of(&self.peer_uri).unwrap_or(&self.peer_uri)),
         }
     }
 
@@ -397,6 +398,7 @@ mod tests {
     fn call_view_follows_the_stack() {
         let mut c = CallView::outgoing(CallHandle(1), "sip:1002@localhost".into(), false);
         assert_eq!(c.phase.data_state(), "calling");
+        assert_eq!(c.peer_label(), "1002");
         c.apply(&CallState::Ringing, 1_000.0);
         assert_eq!(c.phase, Phase::Ringing);
         assert_eq!(c.duration(2_000.0), None);

@@ -88,7 +88,6 @@ pub fn DialPad() -> impl IntoView {
                     disabled=move || !ready()
                     on:click=move |_| dial(false)
                 >
-                    <span aria-hidden="true">"📞 "</span>
                     "Call"
                 </button>
                 <button
@@ -98,7 +97,6 @@ pub fn DialPad() -> impl IntoView {
                     disabled=move || !ready()
                     on:click=move |_| dial(true)
                 >
-                    <span aria-hidden="true">"🎥 "</span>
                     "Video call"
                 </button>
             </div>

@@ -56,6 +56,9 @@ pub struct Driver {
     wants_video: HashMap<CallHandle, bool>,
     linger: HashMap<CallHandle, Timeout>,
     tones: Tones,
+    /// `pagehide` listener: removes our binding when the tab goes away, so
+    /// the server does not keep ringing a tab that no longer exists.
+    on_pagehide: Option<wasm_bindgen::closure::Closure<dyn FnMut()>>,
 }
 
 /// Runs `f` on the driver if it still exists and is not busy; a busy driver
@@ -97,6 +100,7 @@ impl Driver {
             wants_video: HashMap::new(),
             linger: HashMap::new(),
             tones: Tones::default(),
+            on_pagehide: None,
         }));
         driver.borrow_mut().this = Rc::downgrade(&driver);
         driver
@@ -107,9 +111,32 @@ impl Driver {
     pub fn boot(&mut self, account: Option<Account>, password: Option<String>) {
         let weak = self.this.clone();
         self.ticker = Some(Interval::new(250, move || with_driver(&weak, Driver::tick)));
+        let weak = self.this.clone();
+        let on_pagehide = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            with_driver(&weak, Driver::leaving);
+        });
+        if let Some(w) = web_sys::window() {
+            use wasm_bindgen::JsCast;
+            let _ = w.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+        }
+        self.on_pagehide = Some(on_pagehide);
         if let (Some(account), Some(password)) = (account, password) {
             self.start_account(account, password);
         }
+    }
+
+    /// The page is going away: hang up and unregister while the socket is open.
+    fn leaving(&mut self) {
+        let calls: Vec<CallHandle> = self.state.calls.with_untracked(|c| c.iter().map(|c| c.handle).collect());
+        for call in calls {
+            let _ = self.ua.as_mut().map(|ua| ua.hangup(now(), call));
+        }
+        if self.socket_open {
+            if let Some(ua) = self.ua.as_mut() {
+                ua.unregister(now());
+            }
+        }
+        self.drain();
     }
 
     fn tick(&mut self) {
@@ -621,6 +648,18 @@ impl Driver {
         let result = self.with_ua(|ua, now| ua.hangup(now, call));
         if result.is_err() {
             self.call_ended(call, &EndReason::MediaFailed);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let (Some(w), Some(f)) = (web_sys::window(), self.on_pagehide.take()) {
+            use wasm_bindgen::JsCast;
+            let _ = w.remove_event_listener_with_callback("pagehide", f.as_ref().unchecked_ref());
+        }
+        for m in self.media.values() {
+            m.close();
         }
     }
 }

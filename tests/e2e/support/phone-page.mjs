@@ -43,7 +43,10 @@ export class PhonePage {
     return new PhonePage(page);
   }
 
+  /** Closes the tab the way a person does (the page unregisters), then its context. */
   async close() {
+    await this.page.close({ runBeforeUnload: true });
+    await this.page.waitForEvent('close', { timeout: 2_000 }).catch(() => {});
     await this.page.context().close();
   }
 
