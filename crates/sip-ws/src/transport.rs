@@ -29,8 +29,11 @@ pub async fn connect(url: &str) -> Result<WsStream, DriverError> {
     request
         .headers_mut()
         .insert(PROTOCOL_HEADER, HeaderValue::from_static(SUBPROTOCOL));
+    // Nagle's algorithm would hold a small SIP response back until the
+    // peer's delayed ACK (tens of milliseconds): signalling wants no delay.
+    let disable_nagle = true;
     let (stream, response) =
-        tokio_tungstenite::connect_async(request)
+        tokio_tungstenite::connect_async_with_config(request, None, disable_nagle)
             .await
             .map_err(|e| match e {
                 tungstenite::Error::Protocol(
