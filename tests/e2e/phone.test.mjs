@@ -199,3 +199,66 @@ test('a hostile caller name is shown as text, nothing injected', async () => {
   await a.close();
   await b.close();
 });
+
+test('a caller from another domain with HTML in its name and user part is shown as text', async () => {
+  const callee = accounts[1];
+  const b = await PhonePage.open(browserB, app.url);
+  await b.signIn({ server: kamailio.wsUrl, uri: callee.uri, password: callee.password });
+  await b.waitForRegistration('registered');
+  const tagsBefore = await b.page.evaluate(() => document.querySelectorAll('img, script').length);
+
+  // A raw SIP client on a WebSocket: an INVITE whose From carries markup in
+  // the display name and (escaped, as SIP requires) in the user part.
+  const raw = await browserA.newPage();
+  await raw.goto(app.url);
+  const statuses = raw.evaluate(
+    ({ url, target }) =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(url, 'sip');
+        const seen = [];
+        const timer = setTimeout(() => resolve(seen), 8_000);
+        ws.onerror = () => reject(new Error('WebSocket error'));
+        ws.onopen = () => {
+          ws.send(
+            [
+              `INVITE ${target} SIP/2.0`,
+              `Via: SIP/2.0/WS hostile.invalid;branch=z9hG4bKhostile${Date.now()}`,
+              `Max-Forwards: 70`,
+              `From: "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>" <sip:%3Cb%3Ebold%3C%2Fb%3E%3Cscript%3Ewindow.__pwned%3D3%3C%2Fscript%3E@evil.example>;tag=hostile`,
+              `To: <${target}>`,
+              `Call-ID: hostile-${Date.now()}@hostile.invalid`,
+              `CSeq: 1 INVITE`,
+              `Contact: <sip:hostile@hostile.invalid;transport=ws>`,
+              `Content-Length: 0`,
+              ``,
+              ``,
+            ].join('\r\n'),
+          );
+        };
+        ws.onmessage = (ev) => {
+          const text = typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data);
+          seen.push(text.split('\r\n')[0]);
+          if (/^SIP\/2.0 [3-6]\d\d/.test(text)) {
+            clearTimeout(timer);
+            resolve(seen);
+          }
+        };
+      }),
+    { url: kamailio.wsUrl, target: callee.uri },
+  );
+  await b.incoming().waitFor({ timeout: 10_000 });
+  const from = await b.byId('incoming-from').textContent();
+  assert.ok(from.includes('<img src=x onerror=window.__pwned=1><script>'), `name shown as text: ${from}`);
+  assert.ok(from.includes('evil.example'), `address shown: ${from}`);
+  const injected = await b.page.evaluate(() => ({
+    pwned: window.__pwned ?? null,
+    tags: document.querySelectorAll('img, script').length,
+    inPanel: document.querySelector('[data-testid="incoming-call"]').querySelectorAll('*:not(p):not(span):not(div):not(button)').length,
+  }));
+  assert.deepEqual(injected, { pwned: null, tags: tagsBefore, inPanel: 0 });
+  await b.decline();
+  const lines = await statuses;
+  assert.ok(lines.some((l) => /^SIP\/2.0 603/.test(l)), `the raw caller is declined: ${lines.join(' | ')}`);
+  await raw.close();
+  await b.close();
+});
