@@ -87,6 +87,26 @@ struct RealmState {
     answered: bool,
 }
 
+/// What the credentials of one request have been through: the realms that
+/// challenged it and how many stale nonces it met. A user agent keeps one per
+/// request across its authenticated retries and starts a fresh one for every
+/// new request, so that a challenge to a new request is always answered once
+/// (RFC 3261 §22.2) while a second challenge to the retry is not (RFC 7616
+/// §3.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthAttempt {
+    /// `(kind, realm)` of every challenge answered for this request.
+    answered: Vec<(ChallengeKind, String)>,
+    stale: u8,
+}
+
+impl AuthAttempt {
+    /// Whether the request was challenged at least once.
+    pub fn was_challenged(&self) -> bool {
+        !self.answered.is_empty()
+    }
+}
+
 /// Client-side digest state: user name, password, the current challenge per
 /// realm and its nonce count. `Debug` never shows the password.
 #[derive(Debug, Clone)]
@@ -165,6 +185,53 @@ impl DigestClient {
         Decision::Retry
     }
 
+    /// Takes the challenge header values of a 401 (`Www`) or 407 (`Proxy`)
+    /// to one request whose earlier challenges are in `attempt`, and says
+    /// whether to retry it.
+    ///
+    /// The first challenge of a realm to a request is answered, even when
+    /// credentials from a cached challenge were sent pre-emptively; a
+    /// second non-stale challenge of the same realm to the same request
+    /// means the credentials are wrong (RFC 7616 §3.3). The challenges are
+    /// kept for later requests.
+    #[must_use]
+    pub fn handle_request_challenge<'a>(
+        &mut self,
+        attempt: &mut AuthAttempt,
+        kind: ChallengeKind,
+        values: impl IntoIterator<Item = &'a str>,
+    ) -> Decision {
+        let chosen = select_challenges(values);
+        if chosen.is_empty() {
+            return Decision::Stop(StopReason::NoSupportedChallenge);
+        }
+        for challenge in &chosen {
+            let seen = attempt
+                .answered
+                .iter()
+                .any(|(k, realm)| *k == kind && *realm == challenge.realm);
+            if seen && !challenge.stale {
+                return Decision::Stop(StopReason::WrongCredentials {
+                    realm: challenge.realm.clone(),
+                });
+            }
+        }
+        if chosen.iter().any(|c| c.stale) {
+            if attempt.stale >= MAX_STALE_RETRIES {
+                return Decision::Stop(StopReason::TooManyStaleNonces);
+            }
+            attempt.stale = attempt.stale.saturating_add(1);
+        }
+        for challenge in chosen {
+            let entry = (kind, challenge.realm.clone());
+            if !attempt.answered.contains(&entry) {
+                attempt.answered.push(entry);
+            }
+            self.store(kind, challenge);
+        }
+        Decision::Retry
+    }
+
     fn reason_to_stop(&self, chosen: &[Challenge]) -> Option<StopReason> {
         for challenge in chosen {
             let answered = self
@@ -186,13 +253,12 @@ impl DigestClient {
         match self
             .realms
             .iter_mut()
-            .find(|r| r.challenge.realm == challenge.realm)
+            .find(|r| r.kind == kind && r.challenge.realm == challenge.realm)
         {
             Some(state) => {
                 if state.challenge.nonce != challenge.nonce {
                     state.nc = 0;
                 }
-                state.kind = kind;
                 state.challenge = challenge;
                 state.answered = false;
             }

@@ -24,7 +24,7 @@ mod verifier;
 
 pub use algorithm::{Algorithm, Qop, to_hex};
 pub use challenge::{Challenge, select_challenges};
-pub use client::{Answer, ChallengeKind, Decision, DigestClient, StopReason};
+pub use client::{Answer, AuthAttempt, ChallengeKind, Decision, DigestClient, StopReason};
 pub use credentials::{Credentials, DigestRequest, Password};
 pub use headers::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
 pub use params::AuthParam;

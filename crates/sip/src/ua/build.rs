@@ -2,6 +2,7 @@
 //! §17.1.1.3) with RFC 7118 Via and Contact.
 
 use super::{Owner, UserAgent};
+use crate::auth::{ChallengeKind, Decision};
 use crate::dialog::Dialog;
 use crate::headers::HeaderName;
 use crate::headers::{Headers, split_list};
@@ -320,6 +321,9 @@ impl UserAgent {
         }
         let (sent_by, branch) = sent_by_and_branch(&request.headers)?;
         let key = TransactionKey::new(Role::Client, &branch, &sent_by, &request.method);
+        if let Some(attempt) = self.pending_attempt.take() {
+            self.auth_attempts.insert(key.clone(), attempt);
+        }
         self.transactions
             .start_client(now, key.clone(), request, owner);
         Some(key)
@@ -398,6 +402,48 @@ impl UserAgent {
             .unwrap_or(1);
         add(h, "CSeq", &format!("{seq} ACK"));
         ack
+    }
+
+    /// Decides on a 401/407 to the request of client transaction `key`:
+    /// every request answers a realm's challenge once; a second challenge
+    /// to its retry stops (RFC 3261 §22.2, RFC 7616 §3.3). On
+    /// [`Decision::Retry`] the next request sent is the retry and inherits
+    /// the attempt.
+    pub(super) fn answer_challenge(
+        &mut self,
+        key: &TransactionKey,
+        response: &Response,
+    ) -> Decision {
+        let kind = if response.status.as_u16() == 401 {
+            ChallengeKind::Www
+        } else {
+            ChallengeKind::Proxy
+        };
+        let mut attempt = self.auth_attempts.remove(key).unwrap_or_default();
+        let values: Vec<_> = response
+            .headers
+            .raw_values(kind.challenge_header())
+            .collect();
+        let decision = self.digest.handle_request_challenge(
+            &mut attempt,
+            kind,
+            values.iter().map(|v| v.as_ref()),
+        );
+        if decision == Decision::Retry {
+            self.pending_attempt = Some(attempt);
+        }
+        decision
+    }
+
+    /// The client transaction `request` was sent in.
+    pub(super) fn client_key(request: &Request) -> Option<TransactionKey> {
+        let (sent_by, branch) = sent_by_and_branch(&request.headers)?;
+        Some(TransactionKey::new(
+            Role::Client,
+            &branch,
+            &sent_by,
+            &request.method,
+        ))
     }
 
     /// Adds credentials for every challenge held (RFC 3261 §22.2).

@@ -10,7 +10,7 @@ use super::{
     CallHandle, CallState, DropReason, DtmfFormat, EndReason, Event, MediaKind, Owner, SdpKind,
     UaError, UserAgent,
 };
-use crate::auth::{ChallengeKind, Decision};
+use crate::auth::Decision;
 use crate::dialog::Dialog;
 use crate::headers::HeaderName;
 use crate::message::{Method, Request, Response};
@@ -600,16 +600,6 @@ impl UserAgent {
             101..=199 => self.invite_provisional(now, handle, request, response, sdp),
             200..=299 => self.invite_success(now, handle, request, response, sdp),
             401 | 407 => {
-                let kind = if status == 401 {
-                    ChallengeKind::Www
-                } else {
-                    ChallengeKind::Proxy
-                };
-                let values: Vec<String> = response
-                    .headers
-                    .raw_values(kind.challenge_header())
-                    .map(|v| v.into_owned())
-                    .collect();
                 let cancelled = matches!(
                     self.calls.get(&handle).map(|c| &c.phase),
                     Some(Phase::Inviting {
@@ -621,10 +611,11 @@ impl UserAgent {
                     self.end_call(handle, EndReason::LocalHangup);
                     return;
                 }
-                match self
-                    .digest
-                    .handle_challenge(kind, values.iter().map(String::as_str))
-                {
+                let decision = match Self::client_key(request) {
+                    Some(key) => self.answer_challenge(&key, response),
+                    None => Decision::Stop(crate::auth::StopReason::NoSupportedChallenge),
+                };
+                match decision {
                     Decision::Retry => {
                         // §22.2: resend with credentials and CSeq + 1; the ACK
                         // for the 401/407 was sent by the transaction.
@@ -1825,21 +1816,12 @@ impl UserAgent {
                     };
                 }
             }
-            401 | 407 if !authenticated => {
-                let kind = if status == 401 {
-                    ChallengeKind::Www
-                } else {
-                    ChallengeKind::Proxy
+            401 | 407 => {
+                let decision = match Self::client_key(request) {
+                    Some(key) => self.answer_challenge(&key, response),
+                    None => Decision::Stop(crate::auth::StopReason::NoSupportedChallenge),
                 };
-                let values: Vec<String> = response
-                    .headers
-                    .raw_values(kind.challenge_header())
-                    .map(|v| v.into_owned())
-                    .collect();
-                match self
-                    .digest
-                    .handle_challenge(kind, values.iter().map(String::as_str))
-                {
+                match decision {
                     Decision::Retry => self.send_reinvite(now, handle, method, offer, hold, true),
                     Decision::Stop(_) => self.rollback(handle),
                 }

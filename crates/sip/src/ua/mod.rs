@@ -103,6 +103,13 @@ pub struct UserAgent {
     subscriptions: BTreeMap<SubscriptionHandle, subscription::Subscription>,
     next_handle: u32,
     digest: crate::auth::DigestClient,
+    /// The challenges met by requests retried with credentials, by the
+    /// client transaction of the retry (RFC 3261 §22.2: once per challenge
+    /// and request).
+    auth_attempts:
+        std::collections::HashMap<crate::transaction::TransactionKey, crate::auth::AuthAttempt>,
+    /// The attempt of a retry decided on but not sent yet.
+    pending_attempt: Option<crate::auth::AuthAttempt>,
     /// The deadline was handed out since the last input or command.
     timeout_reported: bool,
 }
@@ -135,6 +142,8 @@ impl UserAgent {
             subscriptions: BTreeMap::new(),
             next_handle: 1,
             digest,
+            auth_attempts: std::collections::HashMap::new(),
+            pending_attempt: None,
             timeout_reported: false,
         }
     }

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha20Rng;
 
 use super::build::{add, text};
 use super::{Event, Gruu, Owner, RegistrationFailure, RegistrationState, UserAgent};
-use crate::auth::{ChallengeKind, Decision, StopReason};
+use crate::auth::{Decision, StopReason};
 use crate::headers::split_list;
 use crate::message::{Method, Request, Response};
 use crate::name_addr::NameAddr;
@@ -248,37 +248,22 @@ impl UserAgent {
                 }
                 self.registered(now, response);
             }
-            401 | 407 => {
-                let kind = if status == 401 {
-                    ChallengeKind::Www
-                } else {
-                    ChallengeKind::Proxy
-                };
-                let values: Vec<String> = response
-                    .headers
-                    .raw_values(kind.challenge_header())
-                    .map(|v| v.into_owned())
-                    .collect();
-                match self
-                    .digest
-                    .handle_challenge(kind, values.iter().map(String::as_str))
-                {
-                    Decision::Retry if removing => self.send_unregister(now),
-                    Decision::Retry => self.send_register(now),
-                    Decision::Stop(reason) => {
-                        let failure = match reason {
-                            StopReason::WrongCredentials { .. } => {
-                                RegistrationFailure::WrongCredentials
-                            }
-                            _ => RegistrationFailure::Rejected {
-                                status,
-                                reason: response.reason.clone(),
-                            },
-                        };
-                        self.registration_failed(failure);
-                    }
+            401 | 407 => match self.answer_challenge(key, response) {
+                Decision::Retry if removing => self.send_unregister(now),
+                Decision::Retry => self.send_register(now),
+                Decision::Stop(reason) => {
+                    let failure = match reason {
+                        StopReason::WrongCredentials { .. } => {
+                            RegistrationFailure::WrongCredentials
+                        }
+                        _ => RegistrationFailure::Rejected {
+                            status,
+                            reason: response.reason.clone(),
+                        },
+                    };
+                    self.registration_failed(failure);
                 }
-            }
+            },
             // RFC 3261 §10.2.8: "the UA MAY retry the registration with an
             // expiration interval greater than or equal to" Min-Expires.
             423 if !self.registration.min_expires_retried => {

@@ -4,7 +4,7 @@
 
 use super::build::{ACCEPT, ALLOW, KNOWN_UNSUPPORTED, add, set_body, target_uri, text};
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
-use crate::auth::{ChallengeKind, Decision};
+use crate::auth::Decision;
 use crate::headers::HeaderName;
 use crate::headers::split_list;
 use crate::message::{Method, Request, Response};
@@ -261,11 +261,16 @@ impl UserAgent {
         match owner {
             Owner::Register => self.register_response(now, &key, &response),
             Owner::Call(handle) => self.call_response(now, handle, &key, &request, &response),
-            Owner::Message(handle) => self.message_response(now, handle, &response),
+            Owner::Message(handle) => self.message_response(now, handle, &key, &response),
             Owner::Subscription(handle) => {
                 self.subscribe_response(now, handle, &request, &response)
             }
             Owner::Nobody => {}
+        }
+        // The retry (if any) took the attempt over; the request is done.
+        self.pending_attempt = None;
+        if status >= 200 {
+            self.auth_attempts.remove(&key);
         }
     }
 
@@ -276,6 +281,9 @@ impl UserAgent {
         request: &Request,
         error: TransactionError,
     ) {
+        if let Some(key) = Self::client_key(request) {
+            self.auth_attempts.remove(&key);
+        }
         match owner {
             Owner::Register => {
                 if let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) {
@@ -359,29 +367,20 @@ impl UserAgent {
         self.send_request(now, request, Owner::Message(handle));
     }
 
-    fn message_response(&mut self, now: Instant, handle: MessageHandle, response: &Response) {
+    fn message_response(
+        &mut self,
+        now: Instant,
+        handle: MessageHandle,
+        key: &TransactionKey,
+        response: &Response,
+    ) {
         let status = response.status.as_u16();
         if status < 200 {
             return;
         }
         if matches!(status, 401 | 407) {
             if let Some(mut pending) = self.messages.get(&handle).cloned() {
-                let kind = if status == 401 {
-                    ChallengeKind::Www
-                } else {
-                    ChallengeKind::Proxy
-                };
-                let values: Vec<String> = response
-                    .headers
-                    .raw_values(kind.challenge_header())
-                    .map(|v| v.into_owned())
-                    .collect();
-                if !pending.authenticated
-                    && self
-                        .digest
-                        .handle_challenge(kind, values.iter().map(String::as_str))
-                        == Decision::Retry
-                {
+                if self.answer_challenge(key, response) == Decision::Retry {
                     pending.authenticated = true;
                     pending.cseq = pending.cseq.saturating_add(1);
                     self.messages.insert(handle, pending.clone());
