@@ -233,3 +233,204 @@ fn reregister_after_failed_call_succeeds() {
         RegistrationState::Registered { .. }
     ));
 }
+
+/// A call answered without any challenge.
+fn connected_call(ua: &mut UserAgent, now: Instant) -> CallHandle {
+    let (call, first) = invite(ua, now);
+    ua.handle_message(
+        now,
+        &respond(
+            &first,
+            200,
+            "OK",
+            Some("b"),
+            &["Contact: <sip:bob@b.invalid>"],
+            Some(&sdp("b")),
+        ),
+    );
+    let _ = drain(ua);
+    assert_eq!(ua.call_state(call), Some(CallState::Connected));
+    call
+}
+
+fn cseq_number(req: &Request) -> u32 {
+    header(&req.headers, "CSeq")
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap()
+}
+
+/// Answers the in-dialog `req` with a 407 and checks the retry: same
+/// method, dialog and body, CSeq one higher, a new branch, credentials.
+fn challenge_in_dialog(ua: &mut UserAgent, now: Instant, req: &Request, nonce: &str) -> Request {
+    let out = challenge_invite(ua, now, req, nonce);
+    let method = req.method.as_str();
+    assert_eq!(out.methods(), vec![method], "{:?}", out.texts());
+    let retry = out.request(method);
+    assert_eq!(cseq_number(&retry), cseq_number(req) + 1);
+    assert!(header(&retry.headers, "CSeq").ends_with(method));
+    assert_ne!(header(&retry.headers, "Via"), header(&req.headers, "Via"));
+    for name in ["Call-ID", "From", "To"] {
+        assert_eq!(header(&retry.headers, name), header(&req.headers, name));
+    }
+    assert_eq!(retry.body, req.body);
+    let auth = header(&retry.headers, "Proxy-Authorization");
+    assert!(auth.contains(&format!("nonce=\"{nonce}\"")), "{auth}");
+    assert_eq!(retry.headers.raw_values("Proxy-Authorization").count(), 1);
+    retry
+}
+
+#[test]
+fn bye_challenged_in_dialog_is_retried_with_credentials() {
+    let mut ua = connected("alice", 1);
+    let call = connected_call(&mut ua, T0);
+    ua.hangup(T0, call).unwrap();
+    let bye = drain(&mut ua).request("BYE");
+    let retry = challenge_in_dialog(&mut ua, T0, &bye, "b1");
+    ua.handle_message(T0, &respond(&retry, 200, "OK", None, &[], None));
+    let _ = drain(&mut ua);
+    ua.handle_timeout(T0 + secs(33));
+    let _ = drain(&mut ua);
+    let r = ua.resources();
+    assert_eq!((r.calls, r.transactions, r.dialogs), (0, 0, 0), "{r:?}");
+}
+
+#[test]
+fn info_challenged_in_dialog_is_retried_and_the_dialog_cseq_moves_on() {
+    let mut ua = connected("alice", 1);
+    let call = connected_call(&mut ua, T0);
+    ua.send_dtmf_info(T0, call, '5', 160, vani_sip::ua::DtmfFormat::Relay)
+        .unwrap();
+    let info = drain(&mut ua).request("INFO");
+    let retry = challenge_in_dialog(&mut ua, T0, &info, "d1");
+    ua.handle_message(T0, &respond(&retry, 200, "OK", None, &[], None));
+    let out = drain(&mut ua);
+    assert!(
+        out.events
+            .contains(&Event::InfoResult { call, status: 200 })
+    );
+    // The next request of the dialog follows the retry's CSeq.
+    ua.send_dtmf_info(T0, call, '6', 160, vani_sip::ua::DtmfFormat::Relay)
+        .unwrap();
+    let next = drain(&mut ua).request("INFO");
+    assert_eq!(cseq_number(&next), cseq_number(&retry) + 1);
+}
+
+#[test]
+fn info_with_wrong_credentials_fails_once_without_loop() {
+    let mut ua = connected("alice", 1);
+    let call = connected_call(&mut ua, T0);
+    ua.send_dtmf_info(T0, call, '1', 160, vani_sip::ua::DtmfFormat::Relay)
+        .unwrap();
+    let info = drain(&mut ua).request("INFO");
+    let retry = challenge_in_dialog(&mut ua, T0, &info, "d1");
+    let out = challenge_invite(&mut ua, T0, &retry, "d1");
+    assert!(out.methods().is_empty(), "{:?}", out.texts());
+    assert!(
+        out.events
+            .contains(&Event::InfoResult { call, status: 407 })
+    );
+    assert_eq!(ua.call_state(call), Some(CallState::Connected));
+}
+
+#[test]
+fn refer_challenged_in_dialog_is_retried_with_credentials() {
+    let mut ua = connected("alice", 1);
+    let call = connected_call(&mut ua, T0);
+    ua.refer(T0, call, "sip:carol@example.com").unwrap();
+    let refer = drain(&mut ua).request("REFER");
+    let retry = challenge_in_dialog(&mut ua, T0, &refer, "f1");
+    assert_eq!(
+        header(&retry.headers, "Refer-To"),
+        header(&refer.headers, "Refer-To")
+    );
+    ua.handle_message(T0, &respond(&retry, 202, "Accepted", None, &[], None));
+    let out = drain(&mut ua);
+    assert!(
+        !out.events
+            .iter()
+            .any(|e| matches!(e, Event::TransferProgress { done: true, .. })),
+        "{:?}",
+        out.events
+    );
+}
+
+#[test]
+fn update_challenged_in_dialog_is_retried_with_credentials() {
+    let mut ua = connected("alice", 1);
+    let call = connected_call(&mut ua, T0);
+    ua.update(T0, call).unwrap();
+    let _ = drain(&mut ua);
+    ua.set_local_description(T0, call, sdp("a2")).unwrap();
+    let update = drain(&mut ua).request("UPDATE");
+    let retry = challenge_in_dialog(&mut ua, T0, &update, "u1");
+    ua.handle_message(T0, &respond(&retry, 200, "OK", None, &[], Some(&sdp("b2"))));
+    let out = drain(&mut ua);
+    assert!(
+        out.events
+            .iter()
+            .any(|e| matches!(e, Event::RemoteDescription { call: c, .. } if *c == call)),
+        "{:?}",
+        out.events
+    );
+}
+
+#[test]
+fn subscribe_refresh_challenged_in_dialog_is_retried_with_credentials() {
+    let mut ua = connected("alice", 1);
+    let sub = ua
+        .subscribe(T0, "sip:bob@example.com", "presence", 600)
+        .unwrap();
+    let first = drain(&mut ua).request("SUBSCRIBE");
+    ua.handle_message(
+        T0,
+        &respond(
+            &first,
+            200,
+            "OK",
+            Some("n"),
+            &["Expires: 600", "Contact: <sip:bob@b.invalid>"],
+            None,
+        ),
+    );
+    let _ = drain(&mut ua);
+    // Refreshed at half the granted time, within the dialog.
+    ua.handle_timeout(T0 + secs(300));
+    let refresh = drain(&mut ua).request("SUBSCRIBE");
+    assert!(header(&refresh.headers, "To").contains("tag=n"));
+    let retry = challenge_in_dialog(&mut ua, T0 + secs(300), &refresh, "s1");
+    ua.handle_message(
+        T0 + secs(300),
+        &respond(&retry, 200, "OK", None, &["Expires: 600"], None),
+    );
+    let out = drain(&mut ua);
+    assert!(
+        out.events.iter().any(|e| matches!(
+            e,
+            Event::Subscription { subscription, state: vani_sip::ua::SubscriptionState::Active { .. } }
+                if *subscription == sub
+        )),
+        "{:?}",
+        out.events
+    );
+}
+
+#[test]
+fn message_challenged_is_retried_once() {
+    let mut ua = connected("alice", 1);
+    let handle = ua
+        .send_message(T0, "sip:bob@example.com", "text/plain", "hi")
+        .unwrap();
+    let message = drain(&mut ua).request("MESSAGE");
+    let out = challenge_invite(&mut ua, T0, &message, "m1");
+    let retry = out.request("MESSAGE");
+    assert_eq!(cseq_number(&retry), cseq_number(&message) + 1);
+    assert!(header(&retry.headers, "Proxy-Authorization").contains("m1"));
+    let out = challenge_invite(&mut ua, T0, &retry, "m1");
+    assert!(out.methods().is_empty());
+    assert!(out.events.contains(&Event::MessageResult {
+        message: handle,
+        status: 407
+    }));
+}

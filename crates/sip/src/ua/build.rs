@@ -435,6 +435,85 @@ impl UserAgent {
         decision
     }
 
+    /// Answers a 401/407 to an in-dialog request other than a re-INVITE or
+    /// UPDATE (BYE, INFO, MESSAGE, REFER, SUBSCRIBE, NOTIFY, PRACK): the
+    /// same request in a new transaction with the dialog's next CSeq and
+    /// credentials (RFC 3261 §22.2, §12.2.1.1). False when it must not be
+    /// retried; the caller then treats the challenge as a final failure.
+    pub(super) fn retry_with_credentials(
+        &mut self,
+        now: Instant,
+        key: &TransactionKey,
+        owner: Owner,
+        request: &Request,
+        response: &Response,
+    ) -> bool {
+        if self.answer_challenge(key, response) != Decision::Retry {
+            return false;
+        }
+        let Some((old_seq, _)) = request
+            .headers
+            .field(HeaderName::CSEQ)
+            .and_then(|v| crate::transaction::cseq_of(&v))
+        else {
+            self.pending_attempt = None;
+            return false;
+        };
+        let seq = self
+            .advance_dialog_seq(request)
+            .unwrap_or(old_seq.saturating_add(1));
+        let branch = self.new_branch();
+        let mut retry = Request::new(request.method.clone(), request.uri.clone());
+        retry.version = request.version;
+        let mut via_done = false;
+        for (name, value) in request.headers.iter() {
+            if HeaderName::VIA.matches(name) && !via_done {
+                via_done = true;
+                add(&mut retry.headers, "Via", &self.via(&branch));
+            } else if HeaderName::CSEQ.matches(name) {
+                let cseq = format!("{seq} {}", request.method);
+                add(&mut retry.headers, "CSeq", &cseq);
+            } else if !HeaderName::AUTHORIZATION.matches(name)
+                && !HeaderName::PROXY_AUTHORIZATION.matches(name)
+            {
+                add(&mut retry.headers, name, &value);
+            }
+        }
+        retry.body = request.body.clone();
+        self.authorize(&mut retry);
+        self.send_request(now, retry, owner);
+        true
+    }
+
+    /// Moves on the local CSeq of the dialog `request` was sent in and
+    /// returns it (§12.2.1.1: one higher for each new request).
+    fn advance_dialog_seq(&mut self, request: &Request) -> Option<u32> {
+        let call_id = text(&request.headers, HeaderName::CALL_ID);
+        let local_tag = request
+            .headers
+            .field(HeaderName::FROM)
+            .and_then(|f| tag_of(&f))?;
+        let remote_tag = request
+            .headers
+            .field(HeaderName::TO)
+            .and_then(|t| tag_of(&t))?;
+        let same = |d: &Dialog| {
+            d.id.call_id == call_id && d.id.local_tag == local_tag && d.id.remote_tag == remote_tag
+        };
+        let calls = self
+            .calls
+            .values_mut()
+            .flat_map(|c| c.dialog.iter_mut().chain(c.early.iter_mut()));
+        let subscriptions = self
+            .subscriptions
+            .values_mut()
+            .filter_map(|s| s.dialog.as_mut());
+        calls
+            .chain(subscriptions)
+            .find(|d| same(d))
+            .map(Dialog::next_seq)
+    }
+
     /// The client transaction `request` was sent in.
     pub(super) fn client_key(request: &Request) -> Option<TransactionKey> {
         let (sent_by, branch) = sent_by_and_branch(&request.headers)?;

@@ -131,9 +131,9 @@ pub(super) struct Call {
     invite: Option<Request>,
     target: Option<crate::uri::Uri>,
     offer_in_invite: bool,
-    dialog: Option<Dialog>,
+    pub(super) dialog: Option<Dialog>,
     /// Other early dialogs of a forked INVITE (§12.1.2, §13.2.2.4).
-    early: Vec<Dialog>,
+    pub(super) early: Vec<Dialog>,
     phase: Phase,
     reinvite: Reinvite,
     /// Last agreed SDPs (RFC 3264), for rollback.

@@ -258,6 +258,13 @@ impl UserAgent {
             }
             ClientVerdict::Deliver => {}
         }
+        if matches!(status, 401 | 407)
+            && Self::retried_in_dialog(&request, &owner)
+            && self.retry_with_credentials(now, &key, owner.clone(), &request, &response)
+        {
+            self.auth_attempts.remove(&key);
+            return;
+        }
         match owner {
             Owner::Register => self.register_response(now, &key, &response),
             Owner::Call(handle) => self.call_response(now, handle, &key, &request, &response),
@@ -272,6 +279,29 @@ impl UserAgent {
         if status >= 200 {
             self.auth_attempts.remove(&key);
         }
+    }
+
+    /// Whether a challenge to `request` is answered by resending it as it
+    /// was (in-dialog requests); INVITE, UPDATE, REGISTER and out-of-dialog
+    /// MESSAGE are rebuilt by their owners.
+    fn retried_in_dialog(request: &Request, owner: &Owner) -> bool {
+        let in_dialog = request
+            .headers
+            .field(HeaderName::TO)
+            .and_then(|t| tag_of(&t))
+            .is_some();
+        in_dialog
+            && !matches!(owner, Owner::Register | Owner::Message(_))
+            && matches!(
+                request.method,
+                Method::Bye
+                    | Method::Info
+                    | Method::Message
+                    | Method::Refer
+                    | Method::Subscribe
+                    | Method::Notify
+                    | Method::Prack
+            )
     }
 
     pub(super) fn client_failed(

@@ -30,7 +30,7 @@ pub(super) struct Subscription {
     local_tag: String,
     /// Created by the first NOTIFY or 2xx (subscriber, §4.1.2.4) or by our
     /// 2xx (notifier).
-    dialog: Option<Dialog>,
+    pub(super) dialog: Option<Dialog>,
     /// Subscriber: where the initial SUBSCRIBE goes.
     target: Option<crate::uri::Uri>,
     /// Subscriber: CSeq of the last SUBSCRIBE sent before a dialog existed.
