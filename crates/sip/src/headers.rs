@@ -776,30 +776,45 @@ pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Index of the first top-level comma in `text`.
+/// Index of the first top-level comma in `text`: not inside a quoted string
+/// (where `\` escapes the next byte) nor inside `<...>`. A `"` opens a quoted
+/// string inside `<...>` too. Jumps between the bytes that matter with
+/// `memchr`, since most values hold no quote and no angle bracket.
 fn list_comma(text: &str) -> Option<usize> {
-    let mut in_quotes = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
     let mut in_angle = false;
-    let mut escaped = false;
-    for (i, b) in text.bytes().enumerate() {
-        if in_quotes {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_quotes = false,
-                _ => {}
-            }
-            continue;
+    loop {
+        let rest = bytes.get(i..)?;
+        let found = if in_angle {
+            memchr::memchr2(b'"', b'>', rest)
+        } else {
+            memchr::memchr3(b',', b'"', b'<', rest)
+        };
+        let at = i + found?;
+        match bytes.get(at) {
+            Some(b',') => return Some(at),
+            Some(b'<') => in_angle = true,
+            Some(b'>') => in_angle = false,
+            // A quoted string: skip to its closing quote.
+            _ => i = quoted_end(bytes, at + 1)?,
         }
-        match b {
-            b'"' => in_quotes = true,
-            b'<' => in_angle = true,
-            b'>' => in_angle = false,
-            b',' if !in_angle => return Some(i),
-            _ => {}
+        if i <= at {
+            i = at + 1;
         }
     }
-    None
+}
+
+/// The index just past the `"` that closes a quoted string whose content
+/// starts at `from`, or `None` if it is never closed.
+fn quoted_end(bytes: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let at = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+        if bytes.get(at) == Some(&b'"') {
+            return Some(at + 1);
+        }
+        from = at + 2;
+    }
 }
 
 #[cfg(test)]
@@ -871,6 +886,46 @@ mod tests {
     fn split_list_respects_quotes_and_angles() {
         let parts: Vec<_> = split_list(r#""a, b" <sip:x;p=1,2>;q=1 , c,,"#).collect();
         assert_eq!(parts, [r#""a, b" <sip:x;p=1,2>;q=1"#, "c", "", ""]);
+    }
+
+    /// The byte-by-byte definition `list_comma` must agree with.
+    fn list_comma_bytewise(text: &str) -> Option<usize> {
+        let (mut in_quotes, mut in_angle, mut escaped) = (false, false, false);
+        for (i, b) in text.bytes().enumerate() {
+            if in_quotes {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_quotes = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_quotes = true,
+                b'<' => in_angle = true,
+                b'>' => in_angle = false,
+                b',' if !in_angle => return Some(i),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn list_comma_agrees_with_bytewise_scan(text in "[a,<>\"\\\\ ]{0,24}") {
+            proptest::prop_assert_eq!(list_comma(&text), list_comma_bytewise(&text));
+        }
+    }
+
+    #[test]
+    fn list_comma_skips_quotes_escapes_and_angles() {
+        assert_eq!(list_comma(r#""a\",b", c"#), Some(7));
+        assert_eq!(list_comma(r#"<sip:a,b>,c"#), Some(9));
+        assert_eq!(list_comma(r#"<sip:"x>,y">,z"#), Some(12));
+        assert_eq!(list_comma(r#""open, never closed"#), None);
+        assert_eq!(list_comma(r#""ends in escape\"#), None);
     }
 
     #[test]
