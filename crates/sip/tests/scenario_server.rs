@@ -249,3 +249,79 @@ fn missing_ack_for_486_reports_timer_h() {
     );
     assert_eq!(ua.resources().transactions, 0);
 }
+
+#[test]
+fn malformed_header_gets_400_naming_it() {
+    let text = request("OPTIONS", "").replace("Max-Forwards: 70", "Max-Forwards: seventy");
+    let (statuses, responses) = answer(&text);
+    assert_eq!(statuses, vec![400]);
+    assert!(
+        responses[0].reason.contains("Max-Forwards"),
+        "{}",
+        responses[0].reason
+    );
+    let text = request("OPTIONS", "").replace("Call-ID: srv-OPTIONS\r\n", "");
+    let (_, responses) = answer(&text);
+    assert!(
+        responses[0].reason.contains("Call-ID"),
+        "{}",
+        responses[0].reason
+    );
+}
+
+#[test]
+fn other_sip_version_gets_505() {
+    let text = request("OPTIONS", "").replace(
+        "OPTIONS sip:alice@a.invalid;transport=ws SIP/2.0",
+        "OPTIONS sip:alice@a.invalid;transport=ws SIP/7.0",
+    );
+    let (statuses, responses) = answer(&text);
+    assert_eq!(statuses, vec![505]);
+    assert!(header(&responses[0].headers, "To").contains("tag="));
+}
+
+#[test]
+fn unknown_scheme_416_names_the_scheme() {
+    let text = request("INVITE", "").replace(
+        "INVITE sip:alice@a.invalid;transport=ws",
+        "INVITE mailto:alice@example.com",
+    );
+    let (statuses, responses) = answer(&text);
+    assert_eq!(statuses, vec![416]);
+    assert!(
+        responses[0].reason.contains("mailto"),
+        "{}",
+        responses[0].reason
+    );
+}
+
+#[test]
+fn unsupported_require_on_message_gets_420_listing_every_unknown_tag() {
+    let (statuses, responses) = answer(&request(
+        "MESSAGE",
+        "Require: timer, x-one\r\nRequire: x-two\r\n",
+    ));
+    assert_eq!(statuses, vec![420]);
+    assert_eq!(header(&responses[0].headers, "Unsupported"), "x-one, x-two");
+}
+
+#[test]
+fn unknown_body_type_gets_415_with_accept() {
+    let text = request("INVITE", "Content-Type: application/x-nope\r\n")
+        .replace("Content-Length: 0\r\n\r\n", "Content-Length: 4\r\n\r\nnope");
+    let (statuses, responses) = answer(&text);
+    assert_eq!(statuses, vec![415]);
+    assert!(header(&responses[0].headers, "Accept").contains("application/sdp"));
+}
+
+/// RFC 4475 §3.3.11: a UA processes a request with Max-Forwards 0 (only a
+/// proxy, which would forward it, answers 483).
+#[test]
+fn max_forwards_zero_is_processed_by_a_ua() {
+    let text = request("OPTIONS", "").replace("Max-Forwards: 70", "Max-Forwards: 0");
+    assert_eq!(answer(&text).0, vec![200]);
+    let text = request("INVITE", "").replace("Max-Forwards: 70", "Max-Forwards: 0");
+    let statuses = answer(&text).0;
+    assert!(!statuses.contains(&483), "{statuses:?}");
+    assert_eq!(statuses.first(), Some(&100));
+}

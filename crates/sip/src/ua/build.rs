@@ -154,13 +154,6 @@ impl UserAgent {
         }
     }
 
-    /// Whether an option tag in a Require is one we implement (RFC 3261
-    /// §8.2.2.3).
-    pub(super) fn understands(&self, tag: &str) -> bool {
-        UNDERSTOOD.iter().any(|u| u.eq_ignore_ascii_case(tag))
-            || (self.config.reliable_provisional && tag.eq_ignore_ascii_case("100rel"))
-    }
-
     /// A fresh RFC 3261 branch (§8.1.1.7).
     pub(super) fn new_branch(&mut self) -> String {
         format!("{BRANCH_COOKIE}{}", self.random_hex(10))

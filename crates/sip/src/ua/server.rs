@@ -2,17 +2,18 @@
 //! §8.2, §17.1.3, §17.2.3): 100 Trying, OPTIONS, 405/501, 420, 481, 482,
 //! 400/416; MESSAGE (RFC 3428) in and out.
 
-use super::build::{ACCEPT, ALLOW, KNOWN_UNSUPPORTED, add, set_body, target_uri, text};
+use super::build::{ACCEPT, ALLOW, KNOWN_UNSUPPORTED, UNDERSTOOD, add, set_body, target_uri, text};
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
 use crate::auth::Decision;
+use crate::header::ContentType;
 use crate::headers::HeaderName;
-use crate::headers::split_list;
 use crate::message::{Method, Request, Response};
 use crate::time::Instant;
 use crate::transaction::HeadersExt;
 use crate::transaction::{
     ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch, tag_of,
 };
+use crate::validate::{Capabilities, validate_request};
 
 impl UserAgent {
     /// Bytes that do not parse: answer 400 when the request's core headers
@@ -47,38 +48,18 @@ impl UserAgent {
             return;
         }
         self.transactions.start_server(key.clone(), request.clone());
-        if let Some(status) = Self::basic_check(&request) {
+        // §8.2: version (505), malformed or missing headers (400, naming
+        // the header), CSeq method (400), URI scheme (416), Require (420),
+        // body type (415), Accept (406).
+        let caps = self.capabilities(&request);
+        if let Err(rejection) = validate_request(&request, &caps) {
             let tag = self.new_tag();
-            let mut response = Self::response_to(&request, status.0, Some(&tag));
-            response.reason = status.1.to_owned();
+            let response = rejection.to_response(&request, &caps, &tag);
             self.send_response(now, &request, response);
             return;
         }
         if request.method == Method::Cancel {
             self.handle_cancel(now, &key, &request);
-            return;
-        }
-        // §8.2.2.3: a Require naming an extension we lack gets 420 with
-        // Unsupported (not for CANCEL/ACK).
-        let unsupported: Vec<String> = request
-            .headers
-            .fields(HeaderName::REQUIRE)
-            .flat_map(|l| {
-                split_list(&l)
-                    .map(|t| t.trim().to_owned())
-                    .collect::<Vec<_>>()
-            })
-            .filter(|t| !t.is_empty() && !self.understands(t))
-            .collect();
-        if !unsupported.is_empty() {
-            let tag = self.new_tag();
-            let mut response = Self::response_to(&request, 420, Some(&tag));
-            add(
-                &mut response.headers,
-                "Unsupported",
-                &unsupported.join(", "),
-            );
-            self.send_response(now, &request, response);
             return;
         }
         let to_tag = request
@@ -135,50 +116,30 @@ impl UserAgent {
         self.send_response(now, request, response);
     }
 
-    /// RFC 3261 §8.2 / RFC 4475 §3.3 checks a UA answers before anything
-    /// else: missing core headers, CSeq method mismatch (400), URI scheme
-    /// (416), version (505).
-    fn basic_check(request: &Request) -> Option<(u16, &'static str)> {
-        for name in [
-            HeaderName::FROM,
-            HeaderName::TO,
-            HeaderName::CALL_ID,
-            HeaderName::CSEQ,
-        ] {
-            if request
-                .headers
-                .field(name)
-                .is_none_or(|v| v.trim().is_empty())
-            {
-                return Some((400, "Missing Required Header"));
+    /// What this UA understands, for [`validate_request`]: the option tags
+    /// it implements and the body types it reads. MESSAGE and NOTIFY bodies
+    /// go to the application whatever their type (RFC 3428 §7, RFC 6665
+    /// §4.1.3 event packages), so their own type is accepted.
+    fn capabilities(&self, request: &Request) -> Capabilities {
+        let mut extensions: Vec<String> = UNDERSTOOD.iter().map(|t| (*t).to_owned()).collect();
+        if self.config.reliable_provisional {
+            extensions.push("100rel".to_owned());
+        }
+        let mut content_types: Vec<(String, String)> = ACCEPT
+            .split(',')
+            .chain(["multipart/mixed", "message/sipfrag"])
+            .filter_map(|t| t.trim().split_once('/'))
+            .map(|(k, s)| (k.to_owned(), s.to_owned()))
+            .collect();
+        if matches!(request.method, Method::Message | Method::Notify) {
+            if let Some(Ok(ContentType(media))) = request.headers.get::<ContentType>() {
+                content_types.push((media.kind.to_string(), media.subtype.to_string()));
             }
         }
-        let from = text(&request.headers, HeaderName::FROM);
-        if crate::name_addr::NameAddr::parse(&from).is_err() {
-            return Some((400, "Bad From Header"));
+        Capabilities {
+            extensions,
+            content_types,
         }
-        let to = text(&request.headers, HeaderName::TO);
-        if crate::name_addr::NameAddr::parse(&to).is_err() {
-            return Some((400, "Bad To Header"));
-        }
-        match cseq_of(&text(&request.headers, HeaderName::CSEQ)) {
-            None => return Some((400, "Bad CSeq")),
-            Some((_, method)) if method != request.method.as_str() => {
-                return Some((400, "CSeq Method Does Not Match"));
-            }
-            Some((seq, _)) if seq >= 1 << 31 => return Some((400, "CSeq Out Of Range")),
-            _ => {}
-        }
-        if !matches!(
-            request.uri.scheme(),
-            crate::uri::Scheme::Sip | crate::uri::Scheme::Sips | crate::uri::Scheme::Tel
-        ) {
-            return Some((416, "Unsupported URI Scheme"));
-        }
-        if request.version.to_string() != "SIP/2.0" {
-            return Some((505, "Version Not Supported"));
-        }
-        None
     }
 
     fn is_merged(&self, key: &TransactionKey, request: &Request) -> bool {
