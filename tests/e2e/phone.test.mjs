@@ -111,6 +111,14 @@ test('audio call: A calls B, both connected, each hears the other, hold and resu
   const resumed = await a.listen();
   assert.ok(near(resumed.hz, B_HZ) && resumed.rms > whileHeld.rms * 2, `A hears B again (${resumed.hz} Hz, rms ${resumed.rms})`);
 
+  // Mute: B hears (almost) nothing from A until A unmutes.
+  await a.toggleMute();
+  assert.equal(await a.call().getByTestId('mute').getAttribute('aria-pressed'), 'true');
+  await b.page.waitForTimeout(600);
+  const mutedAtB = await b.listen();
+  assert.ok(mutedAtB.rms < heardByB.rms / 4, `B hears little while A is muted (rms ${mutedAtB.rms} vs ${heardByB.rms})`);
+  await a.toggleMute();
+
   // B hangs up: both ends are done within a second.
   const t0 = Date.now();
   await b.hangup();
