@@ -161,11 +161,9 @@ fn lookup(name: &[u8]) -> Option<HeaderName> {
         (4, b'd') => HeaderName::DATE,
         (4, b'f') => HeaderName::FROM,
         (4, b'p') => HeaderName::PATH,
-        (4, b'r') => {
-            return [HeaderName::RACK, HeaderName::RSEQ]
-                .into_iter()
-                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
-        }
+        // Two names share a length and first letter: the second letter
+        // (or, for `Refer`/`Re...`, the third) tells them apart.
+        (4, b'r') => pick(name, 1, b'a', HeaderName::RACK, HeaderName::RSEQ),
         (5, b'a') => HeaderName::ALLOW,
         (5, b'e') => HeaderName::EVENT,
         (5, b'r') => HeaderName::ROUTE,
@@ -173,30 +171,24 @@ fn lookup(name: &[u8]) -> Option<HeaderName> {
         (6, b'm') => HeaderName::MIN_SE,
         (6, b'r') => HeaderName::REASON,
         (6, b's') => HeaderName::SERVER,
-        (7, b'c') => {
-            return [HeaderName::CALL_ID, HeaderName::CONTACT]
-                .into_iter()
-                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
-        }
+        (7, b'c') => pick(name, 1, b'a', HeaderName::CALL_ID, HeaderName::CONTACT),
         (7, b'e') => HeaderName::EXPIRES,
         (7, b'r') => HeaderName::REQUIRE,
         (7, b's') => HeaderName::SUBJECT,
         (7, b'w') => HeaderName::WARNING,
         (8, b'i') => HeaderName::IDENTITY,
-        (8, b'r') => {
-            return [HeaderName::REFER_TO, HeaderName::REPLACES]
-                .into_iter()
-                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
-        }
+        (8, b'r') => pick(name, 2, b'f', HeaderName::REFER_TO, HeaderName::REPLACES),
         (9, b'c') => HeaderName::CALL_INFO,
         (9, b's') => HeaderName::SUPPORTED,
         (10, b'u') => HeaderName::USER_AGENT,
         (11, b'm') => HeaderName::MIN_EXPIRES,
-        (11, b'r') => {
-            return [HeaderName::REFERRED_BY, HeaderName::RETRY_AFTER]
-                .into_iter()
-                .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
-        }
+        (11, b'r') => pick(
+            name,
+            2,
+            b'f',
+            HeaderName::REFERRED_BY,
+            HeaderName::RETRY_AFTER,
+        ),
         (11, b'u') => HeaderName::UNSUPPORTED,
         (12, b'a') => HeaderName::ALLOW_EVENTS,
         (12, b'c') => HeaderName::CONTENT_TYPE,
@@ -211,23 +203,33 @@ fn lookup(name: &[u8]) -> Option<HeaderName> {
         (16, b'w') => HeaderName::WWW_AUTHENTICATE,
         (18, b'p') => HeaderName::PROXY_AUTHENTICATE,
         (18, b's') => HeaderName::SUBSCRIPTION_STATE,
-        (19, b'p') => {
-            return [
-                HeaderName::P_ASSERTED_IDENTITY,
-                HeaderName::PROXY_AUTHORIZATION,
-            ]
-            .into_iter()
-            .find(|h| h.name.as_bytes().eq_ignore_ascii_case(name));
-        }
+        (19, b'p') => pick(
+            name,
+            1,
+            b'-',
+            HeaderName::P_ASSERTED_IDENTITY,
+            HeaderName::PROXY_AUTHORIZATION,
+        ),
         _ => return None,
     };
-    // Names usually arrive spelled as in the RFC: try that first.
-    let matched = candidate.name.as_bytes() == name
-        || candidate.name.as_bytes().eq_ignore_ascii_case(name)
-        || candidate
-            .compact
-            .is_some_and(|c| c.as_bytes().eq_ignore_ascii_case(name));
+    // The candidate has the name's length and first letter (a one-letter
+    // name is its compact form). Names usually arrive spelled as in the RFC:
+    // try that first.
+    let matched = name.len() == 1
+        || candidate.name.as_bytes() == name
+        || candidate.name.as_bytes().eq_ignore_ascii_case(name);
     matched.then_some(candidate)
+}
+
+/// `a` if byte `at` of `name` is `byte` (any case), else `b`: the one of two
+/// candidates that `name` may be.
+#[inline]
+fn pick(name: &[u8], at: usize, byte: u8, a: HeaderName, b: HeaderName) -> HeaderName {
+    if name.get(at).map(u8::to_ascii_lowercase) == Some(byte) {
+        a
+    } else {
+        b
+    }
 }
 
 impl fmt::Display for HeaderName {
@@ -766,11 +768,11 @@ pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
         match cut {
             Some(i) => {
                 rest = text.get(i + 1..);
-                text.get(..i).map(str::trim)
+                text.get(..i).map(str::trim_ascii)
             }
             None => {
                 rest = None;
-                Some(text.trim())
+                Some(text.trim_ascii())
             }
         }
     })

@@ -73,15 +73,15 @@ impl NameAddr {
 
     /// Parses `name-addr` or `addr-spec` followed by header parameters.
     pub(crate) fn parse(value: &str) -> Result<Self, AddrError> {
-        let value = value.trim();
+        let value = value.trim_ascii();
         let (display_name, rest) = if value.starts_with('"') {
             let (name, rest) = take_quoted(value).ok_or(AddrError::UnterminatedQuote)?;
-            if !rest.trim_start().starts_with('<') {
+            if !rest.trim_ascii_start().starts_with('<') {
                 return Err(AddrError::Brackets);
             }
-            (Some(name), rest.trim_start())
+            (Some(name), rest.trim_ascii_start())
         } else if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
-            let words = value.get(..lt).unwrap_or("").trim();
+            let words = value.get(..lt).unwrap_or("").trim_ascii();
             if !words
                 .split_ascii_whitespace()
                 .all(|w| w.bytes().all(is_token_byte))

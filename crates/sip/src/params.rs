@@ -39,7 +39,7 @@ impl Params {
     /// Parses header parameters that follow a value: `s` is empty or starts
     /// with `;` (whitespace around `;` and `=` is allowed, RFC 3261 §7.3.1).
     pub(crate) fn parse_header(s: &str) -> Result<Self, ParamsError> {
-        let s = s.trim_start();
+        let s = s.trim_ascii_start();
         if s.is_empty() {
             return Ok(Params::new());
         }
@@ -64,12 +64,12 @@ fn walk_header_params<'a>(
     s: &'a str,
     mut f: impl FnMut(&'a str, Option<&'a str>),
 ) -> Result<(), ParamsError> {
-    let mut rest = s.trim_start();
+    let mut rest = s.trim_ascii_start();
     while !rest.is_empty() {
         let after = rest
             .strip_prefix(';')
             .ok_or(ParamsError::BadValue)?
-            .trim_start();
+            .trim_ascii_start();
         let name_len = after
             .bytes()
             .take_while(|&b| crate::syntax::is_token_byte(b))
@@ -84,16 +84,16 @@ fn walk_header_params<'a>(
                 ParamsError::BadName
             });
         }
-        let tail = tail.trim_start();
+        let tail = tail.trim_ascii_start();
         let (value, tail) = match tail.strip_prefix('=') {
             Some(v) => {
-                let (value, tail) = split_gen_value(v.trim_start())?;
+                let (value, tail) = split_gen_value(v.trim_ascii_start())?;
                 (Some(value), tail)
             }
             None => (None, tail),
         };
         f(name, value);
-        rest = tail.trim_start();
+        rest = tail.trim_ascii_start();
     }
     Ok(())
 }

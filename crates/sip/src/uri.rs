@@ -181,8 +181,12 @@ impl Uri {
         let host_start = match at {
             Some(at) => {
                 let userinfo = rest.get(..at).unwrap_or("");
-                let (user, password) = match userinfo.split_once(':') {
-                    Some((u, p)) => (u, Some(p)),
+                // A byte scan: userinfo is short, too short for `memchr`.
+                let (user, password) = match userinfo.bytes().position(|b| b == b':') {
+                    Some(colon) => (
+                        userinfo.get(..colon).unwrap_or(""),
+                        userinfo.get(colon + 1..),
+                    ),
                     None => (userinfo, None),
                 };
                 if user.is_empty() || !all_escaped_or(user, is_user_byte) {
