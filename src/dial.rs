@@ -70,7 +70,7 @@ pub fn normalize_dial(input: &str, domain: &str) -> Result<String, DialError> {
         ("sip", text)
     };
     // Parameters and headers after the host are the caller's business.
-    let (address, tail) = match rest.find(|c| c == ';' || c == '?') {
+    let (address, tail) = match rest.find([';', '?']) {
         Some(at) if rest.contains('@') && rest.find('@').is_some_and(|a| a < at) => {
             (rest.get(..at).unwrap_or(rest), rest.get(at..).unwrap_or(""))
         }
@@ -166,8 +166,14 @@ mod tests {
 
     #[test]
     fn bare_extension_gets_the_account_domain() {
-        assert_eq!(normalize_dial("1001", "example.com").unwrap(), "sip:1001@example.com");
-        assert_eq!(normalize_dial("  alice ", "example.com").unwrap(), "sip:alice@example.com");
+        assert_eq!(
+            normalize_dial("1001", "example.com").unwrap(),
+            "sip:1001@example.com"
+        );
+        assert_eq!(
+            normalize_dial("  alice ", "example.com").unwrap(),
+            "sip:alice@example.com"
+        );
     }
 
     #[test]
@@ -176,9 +182,18 @@ mod tests {
             normalize_dial("+1 (555) 010-4477", "pbx.test").unwrap(),
             "sip:+15550104477@pbx.test"
         );
-        assert_eq!(normalize_dial("030.1234\u{a0}567", "pbx.test").unwrap(), "sip:0301234567@pbx.test");
-        assert_eq!(normalize_dial("*97", "pbx.test").unwrap(), "sip:*97@pbx.test");
-        assert_eq!(normalize_dial("12#", "pbx.test").unwrap(), "sip:12%23@pbx.test");
+        assert_eq!(
+            normalize_dial("030.1234\u{a0}567", "pbx.test").unwrap(),
+            "sip:0301234567@pbx.test"
+        );
+        assert_eq!(
+            normalize_dial("*97", "pbx.test").unwrap(),
+            "sip:*97@pbx.test"
+        );
+        assert_eq!(
+            normalize_dial("12#", "pbx.test").unwrap(),
+            "sip:12%23@pbx.test"
+        );
     }
 
     #[test]
@@ -191,9 +206,18 @@ mod tests {
 
     #[test]
     fn sip_addresses_keep_their_host_and_scheme() {
-        assert_eq!(normalize_dial("bob@example.org", "pbx.test").unwrap(), "sip:bob@example.org");
-        assert_eq!(normalize_dial("SIP:bob@example.org", "pbx.test").unwrap(), "sip:bob@example.org");
-        assert_eq!(normalize_dial("sips:bob@example.org:5061", "x").unwrap(), "sips:bob@example.org:5061");
+        assert_eq!(
+            normalize_dial("bob@example.org", "pbx.test").unwrap(),
+            "sip:bob@example.org"
+        );
+        assert_eq!(
+            normalize_dial("SIP:bob@example.org", "pbx.test").unwrap(),
+            "sip:bob@example.org"
+        );
+        assert_eq!(
+            normalize_dial("sips:bob@example.org:5061", "x").unwrap(),
+            "sips:bob@example.org:5061"
+        );
         assert_eq!(
             normalize_dial("Bob Smith <sip:bob@example.org>", "x").unwrap(),
             "sip:bob@example.org"
@@ -202,7 +226,10 @@ mod tests {
             normalize_dial("sip:bob@example.org;transport=ws", "x").unwrap(),
             "sip:bob@example.org;transport=ws"
         );
-        assert_eq!(normalize_dial("+1 555 0100@gw.example", "x").unwrap(), "sip:+15550100@gw.example");
+        assert_eq!(
+            normalize_dial("+1 555 0100@gw.example", "x").unwrap(),
+            "sip:+15550100@gw.example"
+        );
     }
 
     #[test]
@@ -211,8 +238,14 @@ mod tests {
         assert_eq!(normalize_dial("sip:", "x"), Err(DialError::Empty));
         assert_eq!(normalize_dial("<>", "x"), Err(DialError::Empty));
         assert_eq!(normalize_dial("bob smith", "x"), Err(DialError::Invalid));
-        assert_eq!(normalize_dial("a\"b@example.org", "x"), Err(DialError::Invalid));
-        assert_eq!(normalize_dial("bob@exa mple.org", "x"), Err(DialError::Invalid));
+        assert_eq!(
+            normalize_dial("a\"b@example.org", "x"),
+            Err(DialError::Invalid)
+        );
+        assert_eq!(
+            normalize_dial("bob@exa mple.org", "x"),
+            Err(DialError::Invalid)
+        );
         assert_eq!(normalize_dial("bob@", "x"), Err(DialError::Invalid));
         assert_eq!(normalize_dial("12+34", "x"), Err(DialError::Invalid));
     }
@@ -220,7 +253,10 @@ mod tests {
     #[test]
     fn parts_of_an_address_of_record() {
         assert_eq!(domain_of("sip:1001@localhost"), Some("localhost"));
-        assert_eq!(domain_of("alice@example.com;transport=ws"), Some("example.com"));
+        assert_eq!(
+            domain_of("alice@example.com;transport=ws"),
+            Some("example.com")
+        );
         assert_eq!(user_of("sip:1001@localhost"), Some("1001"));
         assert_eq!(user_of("localhost"), None);
     }

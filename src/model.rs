@@ -143,9 +143,9 @@ impl Registration {
     pub fn data_state(&self) -> &'static str {
         match self {
             Registration::Unregistered => "unregistered",
-            Registration::Connecting { .. } | Registration::Retrying { .. } | Registration::Registering => {
-                "registering"
-            }
+            Registration::Connecting { .. }
+            | Registration::Retrying { .. }
+            | Registration::Registering => "registering",
             Registration::Registered => "registered",
             Registration::Failed(_) => "failed",
         }
@@ -156,7 +156,10 @@ impl Registration {
         match self {
             Registration::Unregistered => "Not registered".into(),
             Registration::Connecting { .. } => "Connecting to the server…".into(),
-            Registration::Retrying { retry_at_ms, reason } => {
+            Registration::Retrying {
+                retry_at_ms,
+                reason,
+            } => {
                 let secs = ((retry_at_ms - now_ms) / 1000.0).ceil().max(0.0);
                 format!("{reason} Retrying in {secs:.0} s.")
             }
@@ -367,11 +370,20 @@ mod tests {
         assert_eq!(a.domain(), "localhost");
         assert_eq!(a.validate("secret"), Ok(()));
         assert!(a.validate("").unwrap_err().contains("password"));
-        let bad_server = Account { servers: "http://x".into(), ..account() };
+        let bad_server = Account {
+            servers: "http://x".into(),
+            ..account()
+        };
         assert!(bad_server.validate("p").unwrap_err().contains("WebSocket"));
-        let bad_uri = Account { uri: "localhost".into(), ..account() };
+        let bad_uri = Account {
+            uri: "localhost".into(),
+            ..account()
+        };
         assert!(bad_uri.validate("p").unwrap_err().contains("user@domain"));
-        let explicit = Account { auth_user: " alice ".into(), ..account() };
+        let explicit = Account {
+            auth_user: " alice ".into(),
+            ..account()
+        };
         assert_eq!(explicit.auth_user(), "alice");
     }
 
@@ -386,10 +398,19 @@ mod tests {
 
     #[test]
     fn registration_states_and_countdown() {
-        let r = Registration::Retrying { retry_at_ms: 10_000.0, reason: "Cannot reach the server.".into() };
+        let r = Registration::Retrying {
+            retry_at_ms: 10_000.0,
+            reason: "Cannot reach the server.".into(),
+        };
         assert_eq!(r.data_state(), "registering");
-        assert_eq!(r.describe(7_200.0), "Cannot reach the server. Retrying in 3 s.");
-        assert_eq!(r.describe(12_000.0), "Cannot reach the server. Retrying in 0 s.");
+        assert_eq!(
+            r.describe(7_200.0),
+            "Cannot reach the server. Retrying in 3 s."
+        );
+        assert_eq!(
+            r.describe(12_000.0),
+            "Cannot reach the server. Retrying in 0 s."
+        );
         assert_eq!(Registration::Failed("x".into()).data_state(), "failed");
         assert_eq!(Registration::Registered.data_state(), "registered");
     }
@@ -421,7 +442,10 @@ mod tests {
             video_offered: false,
         };
         assert_eq!(i.caller_label(), "<b>Eve</b>");
-        let blank = Incoming { display_name: Some("  ".into()), ..i.clone() };
+        let blank = Incoming {
+            display_name: Some("  ".into()),
+            ..i.clone()
+        };
         assert_eq!(blank.caller_label(), "sip:1001@localhost");
         let answered = CallView::answered(&i, true);
         assert!(answered.video && !answered.outgoing);
@@ -430,8 +454,12 @@ mod tests {
 
     #[test]
     fn video_in_sdp() {
-        assert!(sdp_has_video("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"));
-        assert!(!sdp_has_video("v=0\r\nm=audio 9 RTP/AVP 0\r\nm=video 0 RTP/AVP 96\r\n"));
+        assert!(sdp_has_video(
+            "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+        ));
+        assert!(!sdp_has_video(
+            "v=0\r\nm=audio 9 RTP/AVP 0\r\nm=video 0 RTP/AVP 96\r\n"
+        ));
         assert!(!sdp_has_video("v=0\r\nm=audio 9 RTP/AVP 0\r\n"));
     }
 }

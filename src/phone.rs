@@ -49,7 +49,11 @@ pub enum Command {
     /// Reconnect now instead of waiting for the countdown.
     RetryNow,
     /// A video element for `call` is on screen.
-    BindVideo { call: CallHandle, slot: VideoSlot, node: NodeRef<Video> },
+    BindVideo {
+        call: CallHandle,
+        slot: VideoSlot,
+        node: NodeRef<Video>,
+    },
 }
 
 /// The UI's way to the phone: cheap to copy, held in context.
@@ -61,7 +65,9 @@ pub struct PhoneHandle {
 impl PhoneHandle {
     /// A handle that passes every command to `dispatch`.
     pub fn new(dispatch: impl Fn(Command) + 'static) -> Self {
-        PhoneHandle { dispatch: StoredValue::new_local(Rc::new(dispatch)) }
+        PhoneHandle {
+            dispatch: StoredValue::new_local(Rc::new(dispatch)),
+        }
     }
 
     /// Sends `command`.

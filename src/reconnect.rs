@@ -14,7 +14,11 @@ pub struct Backoff {
 impl Backoff {
     /// Back-off starting at `base_ms` and never longer than `max_ms`.
     pub fn new(base_ms: u64, max_ms: u64) -> Self {
-        Backoff { base_ms, max_ms, failures: 0 }
+        Backoff {
+            base_ms,
+            max_ms,
+            failures: 0,
+        }
     }
 
     /// The delay before the next attempt after another failure; `random` is
@@ -65,7 +69,11 @@ impl ServerList {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        ServerList { urls, current: 0, failed_in_round: 0 }
+        ServerList {
+            urls,
+            current: 0,
+            failed_in_round: 0,
+        }
     }
 
     /// The server to use now.
@@ -93,7 +101,10 @@ impl ServerList {
         let url = self.urls.get(self.current)?.clone();
         if self.failed_in_round >= self.urls.len() {
             self.failed_in_round = 0;
-            Some(NextAttempt::After { delay_ms: backoff.next_delay(random), url })
+            Some(NextAttempt::After {
+                delay_ms: backoff.next_delay(random),
+                url,
+            })
         } else {
             Some(NextAttempt::Now(url))
         }
@@ -145,22 +156,43 @@ mod tests {
         let mut list = ServerList::parse("wss://a.example/ws, wss://b.example/ws\nwss://c.example");
         let mut b = Backoff::new(1_000, 30_000);
         assert_eq!(list.current(), Some("wss://a.example/ws"));
-        assert_eq!(list.failed(&mut b, 0.0), Some(NextAttempt::Now("wss://b.example/ws".into())));
-        assert_eq!(list.failed(&mut b, 0.0), Some(NextAttempt::Now("wss://c.example".into())));
         assert_eq!(
             list.failed(&mut b, 0.0),
-            Some(NextAttempt::After { delay_ms: 500, url: "wss://a.example/ws".into() })
+            Some(NextAttempt::Now("wss://b.example/ws".into()))
+        );
+        assert_eq!(
+            list.failed(&mut b, 0.0),
+            Some(NextAttempt::Now("wss://c.example".into()))
+        );
+        assert_eq!(
+            list.failed(&mut b, 0.0),
+            Some(NextAttempt::After {
+                delay_ms: 500,
+                url: "wss://a.example/ws".into()
+            })
         );
         list.connected();
-        assert_eq!(list.failed(&mut b, 0.0), Some(NextAttempt::Now("wss://b.example/ws".into())));
+        assert_eq!(
+            list.failed(&mut b, 0.0),
+            Some(NextAttempt::Now("wss://b.example/ws".into()))
+        );
     }
 
     #[test]
     fn a_single_server_backs_off_every_time() {
         let mut list = ServerList::parse("ws://127.0.0.1:8088");
         let mut b = Backoff::new(1_000, 30_000);
-        assert!(matches!(list.failed(&mut b, 0.0), Some(NextAttempt::After { delay_ms: 500, .. })));
-        assert!(matches!(list.failed(&mut b, 0.0), Some(NextAttempt::After { delay_ms: 1_000, .. })));
+        assert!(matches!(
+            list.failed(&mut b, 0.0),
+            Some(NextAttempt::After { delay_ms: 500, .. })
+        ));
+        assert!(matches!(
+            list.failed(&mut b, 0.0),
+            Some(NextAttempt::After {
+                delay_ms: 1_000,
+                ..
+            })
+        ));
         assert_eq!(ServerList::parse("  ").failed(&mut b, 0.0), None);
     }
 

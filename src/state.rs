@@ -64,7 +64,8 @@ impl PhoneState {
 
     /// Takes the call `handle` off the screen.
     pub fn remove_call(&self, handle: CallHandle) {
-        self.calls.update(|calls| calls.retain(|c| c.handle != handle));
+        self.calls
+            .update(|calls| calls.retain(|c| c.handle != handle));
     }
 
     /// Shows a problem in plain words.

@@ -26,7 +26,10 @@ pub fn registration_failure(failure: &RegistrationFailure) -> String {
             403 => "The server refused this account (403 Forbidden).".to_owned(),
             404 => "The server does not know this address (404 Not Found).".to_owned(),
             423 => "The server wants a longer registration time (423).".to_owned(),
-            _ => format!("The server refused to register us: {status} {}", printable(reason)),
+            _ => format!(
+                "The server refused to register us: {status} {}",
+                printable(reason)
+            ),
         },
     }
 }
@@ -73,7 +76,9 @@ pub fn ua_error(error: &UaError) -> String {
         UaError::NotConnected => "Not connected to the server yet.".to_owned(),
         UaError::InvalidTarget(_) => "That is not a number or a SIP address.".to_owned(),
         UaError::NoSuchCall => "That call has already ended.".to_owned(),
-        UaError::NegotiationInProgress => "Please wait a moment: the call is being updated.".to_owned(),
+        UaError::NegotiationInProgress => {
+            "Please wait a moment: the call is being updated.".to_owned()
+        }
         UaError::InvalidState(_) => "That is not possible in this call right now.".to_owned(),
         UaError::InvalidConfig(what) => format!("The account settings are not usable: {what}."),
         _ => "The phone could not do that.".to_owned(),
@@ -112,9 +117,17 @@ mod tests {
     fn call_end_reasons() {
         assert_eq!(end_reason(&EndReason::LocalHangup), None);
         assert!(end_reason(&EndReason::Busy).unwrap().starts_with("Busy"));
-        assert!(end_reason(&EndReason::NotFound).unwrap().starts_with("Not found"));
+        assert!(
+            end_reason(&EndReason::NotFound)
+                .unwrap()
+                .starts_with("Not found")
+        );
         assert_eq!(
-            end_reason(&EndReason::Failed { status: 502, reason: "Bad Gateway".into() }).unwrap(),
+            end_reason(&EndReason::Failed {
+                status: 502,
+                reason: "Bad Gateway".into()
+            })
+            .unwrap(),
             "The call failed: 502 Bad Gateway"
         );
         assert_eq!(end_reason_short(&EndReason::Declined), "Declined");

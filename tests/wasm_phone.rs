@@ -19,13 +19,19 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a document")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
 }
 
 /// Mounts the app with `state` and a handle that records commands.
 fn mount(state: PhoneState) -> (HtmlElement, Rc<RefCell<Vec<Command>>>) {
     let host = document().create_element("div").expect("host");
-    document().body().expect("body").append_child(&host).expect("attach");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("attach");
     let host: HtmlElement = host.unchecked_into();
     let sent = Rc::new(RefCell::new(Vec::new()));
     let log = sent.clone();
@@ -40,7 +46,8 @@ fn mount(state: PhoneState) -> (HtmlElement, Rc<RefCell<Vec<Command>>>) {
 }
 
 fn find(host: &HtmlElement, testid: &str) -> Option<Element> {
-    host.query_selector(&format!("[data-testid=\"{testid}\"]")).expect("selector")
+    host.query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .expect("selector")
 }
 
 fn must(host: &HtmlElement, testid: &str) -> Element {
@@ -75,16 +82,31 @@ fn account() -> Account {
 #[wasm_bindgen_test]
 async fn first_run_shows_the_account_form_and_saves_it() {
     let (host, sent) = mount(PhoneState::new(None));
-    for id in ["account-server", "account-uri", "account-user", "account-password", "account-name", "account-save"] {
+    for id in [
+        "account-server",
+        "account-uri",
+        "account-user",
+        "account-password",
+        "account-name",
+        "account-save",
+    ] {
         assert!(find(&host, id).is_some(), "{id}");
     }
-    assert_eq!(must(&host, "app-title").text_content().as_deref(), Some("Vani"));
+    assert_eq!(
+        must(&host, "app-title").text_content().as_deref(),
+        Some("Vani")
+    );
     // Missing password: the form says so and sends nothing.
     type_into(&host, "account-server", "ws://127.0.0.1:8088");
     type_into(&host, "account-uri", "1001@localhost");
     click(&host, "account-save");
     settle().await;
-    assert!(must(&host, "account-problem").text_content().unwrap_or_default().contains("password"));
+    assert!(
+        must(&host, "account-problem")
+            .text_content()
+            .unwrap_or_default()
+            .contains("password")
+    );
     assert!(sent.borrow().is_empty());
 
     type_into(&host, "account-password", "s3cret");
@@ -107,19 +129,46 @@ async fn status_bar_reflects_registration() {
     let state = PhoneState::new(Some(account()));
     let (host, _) = mount(state);
     let status = must(&host, "registration-status");
-    assert_eq!(status.get_attribute("data-state").as_deref(), Some("unregistered"));
+    assert_eq!(
+        status.get_attribute("data-state").as_deref(),
+        Some("unregistered")
+    );
     state.registration.set(Registration::Registered);
     settle().await;
-    assert_eq!(status.get_attribute("data-state").as_deref(), Some("registered"));
-    state.registration.set(Registration::Failed("Wrong user name or password.".into()));
+    assert_eq!(
+        status.get_attribute("data-state").as_deref(),
+        Some("registered")
+    );
+    state
+        .registration
+        .set(Registration::Failed("Wrong user name or password.".into()));
     settle().await;
-    assert_eq!(status.get_attribute("data-state").as_deref(), Some("failed"));
-    assert!(status.text_content().unwrap_or_default().contains("password"));
+    assert_eq!(
+        status.get_attribute("data-state").as_deref(),
+        Some("failed")
+    );
+    assert!(
+        status
+            .text_content()
+            .unwrap_or_default()
+            .contains("password")
+    );
     state.now_ms.set(1_000.0);
-    state.registration.set(Registration::Retrying { retry_at_ms: 5_000.0, reason: "Cannot reach the server.".into() });
+    state.registration.set(Registration::Retrying {
+        retry_at_ms: 5_000.0,
+        reason: "Cannot reach the server.".into(),
+    });
     settle().await;
-    assert_eq!(status.get_attribute("data-state").as_deref(), Some("registering"));
-    assert!(status.text_content().unwrap_or_default().contains("Retrying in 4 s"));
+    assert_eq!(
+        status.get_attribute("data-state").as_deref(),
+        Some("registering")
+    );
+    assert!(
+        status
+            .text_content()
+            .unwrap_or_default()
+            .contains("Retrying in 4 s")
+    );
     assert!(find(&host, "retry-now").is_some());
 }
 
@@ -132,7 +181,12 @@ async fn dial_pad_normalises_pasted_numbers() {
     settle().await;
     type_into(&host, "dial-input", "+1 (555) 010-4477");
     settle().await;
-    assert!(must(&host, "dial-preview").text_content().unwrap_or_default().contains("sip:+15550104477@localhost"));
+    assert!(
+        must(&host, "dial-preview")
+            .text_content()
+            .unwrap_or_default()
+            .contains("sip:+15550104477@localhost")
+    );
     click(&host, "dial-key-9");
     click(&host, "dial-video");
     settle().await;
@@ -153,17 +207,40 @@ async fn a_call_renders_every_control_and_sends_commands() {
     let (host, sent) = mount(state);
     settle().await;
     let panel = must(&host, "call");
-    assert_eq!(panel.get_attribute("data-state").as_deref(), Some("connected"));
-    assert_eq!(must(&host, "call-peer").text_content().as_deref(), Some("sip:1002@localhost"));
-    let mut ids = vec!["hangup", "mute", "hold", "dtmf-star", "dtmf-hash", "local-video", "remote-video"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    assert_eq!(
+        panel.get_attribute("data-state").as_deref(),
+        Some("connected")
+    );
+    assert_eq!(
+        must(&host, "call-peer").text_content().as_deref(),
+        Some("1002")
+    );
+    let mut ids = vec![
+        "hangup",
+        "mute",
+        "hold",
+        "dtmf-star",
+        "dtmf-hash",
+        "local-video",
+        "remote-video",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
     ids.extend((0..10).map(|d| format!("dtmf-{d}")));
     for id in &ids {
-        assert!(panel.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().is_some(), "{id}");
+        assert!(
+            panel
+                .query_selector(&format!("[data-testid=\"{id}\"]"))
+                .unwrap()
+                .is_some(),
+            "{id}"
+        );
     }
-    assert!(find(&host, "dial-input").is_none(), "no dial pad during a call");
+    assert!(
+        find(&host, "dial-input").is_none(),
+        "no dial pad during a call"
+    );
     click(&host, "mute");
     click(&host, "dtmf-hash");
     click(&host, "hold");
@@ -185,11 +262,18 @@ async fn a_call_renders_every_control_and_sends_commands() {
         ]
     );
     // The video tiles were offered to the phone.
-    assert!(sent.borrow().iter().any(|c| matches!(c, Command::BindVideo { .. })));
+    assert!(
+        sent.borrow()
+            .iter()
+            .any(|c| matches!(c, Command::BindVideo { .. }))
+    );
 
     state.update_call(CallHandle(7), |c| c.phase = Phase::RemoteHeld);
     settle().await;
-    assert_eq!(panel.get_attribute("data-state").as_deref(), Some("remote-held"));
+    assert_eq!(
+        panel.get_attribute("data-state").as_deref(),
+        Some("remote-held")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -206,12 +290,20 @@ async fn hostile_caller_names_are_text() {
     }));
     settle().await;
     let panel = must(&host, "incoming-call");
-    let from = must(&host, "incoming-from").text_content().unwrap_or_default();
+    let from = must(&host, "incoming-from")
+        .text_content()
+        .unwrap_or_default();
     assert!(from.contains(hostile), "{from}");
     assert!(panel.query_selector("img, script, b").unwrap().is_none());
     click(&host, "answer-video");
     settle().await;
-    assert!(matches!(sent.borrow().as_slice(), [Command::Answer { call: CallHandle(3), video: true }]));
+    assert!(matches!(
+        sent.borrow().as_slice(),
+        [Command::Answer {
+            call: CallHandle(3),
+            video: true
+        }]
+    ));
 }
 
 #[wasm_bindgen_test]
@@ -226,8 +318,10 @@ async fn a_socket_to_a_closed_port_reports_closed() {
     use vani::glue::ws::{TransportEvent, WsTransport};
     let events = Rc::new(RefCell::new(Vec::new()));
     let log = events.clone();
-    let socket = WsTransport::open("ws://127.0.0.1:9/", move |e| log.borrow_mut().push(format!("{e:?}")))
-        .expect("the socket object is made");
+    let socket = WsTransport::open("ws://127.0.0.1:9/", move |e| {
+        log.borrow_mut().push(format!("{e:?}"))
+    })
+    .expect("the socket object is made");
     for _ in 0..100 {
         if !events.borrow().is_empty() {
             break;

@@ -22,7 +22,11 @@ pub fn AccountForm() -> impl IntoView {
     let ice_servers = RwSignal::new(start.ice_servers.clone());
     let ice_cutoff = RwSignal::new(start.ice_cutoff_ms.to_string());
     let problem = RwSignal::new(None::<String>);
-    let has_account = start != Account { ice_cutoff_ms: 500, ..Account::default() };
+    let has_account = start
+        != Account {
+            ice_cutoff_ms: 500,
+            ..Account::default()
+        };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -31,9 +35,18 @@ pub fn AccountForm() -> impl IntoView {
             uri: uri.get_untracked().trim().to_owned(),
             auth_user: auth_user.get_untracked().trim().to_owned(),
             display_name: display_name.get_untracked().trim().to_owned(),
-            dtmf: if dtmf_info.get_untracked() { DtmfMode::Info } else { DtmfMode::Rfc4733 },
+            dtmf: if dtmf_info.get_untracked() {
+                DtmfMode::Info
+            } else {
+                DtmfMode::Rfc4733
+            },
             ice_servers: ice_servers.get_untracked().trim().to_owned(),
-            ice_cutoff_ms: ice_cutoff.get_untracked().trim().parse().unwrap_or(500).clamp(0, 10_000),
+            ice_cutoff_ms: ice_cutoff
+                .get_untracked()
+                .trim()
+                .parse()
+                .unwrap_or(500)
+                .clamp(0, 10_000),
         };
         let pass = password.get_untracked();
         match account.validate(&pass) {

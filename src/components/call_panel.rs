@@ -24,7 +24,13 @@ pub fn CallPanel(handle: CallHandle) -> impl IntoView {
     let established = move || phase().is_established();
     let ended = move || phase() == Phase::Ended;
     let label = move || call.with(|c| c.as_ref().map(CallView::peer_label).unwrap_or_default());
-    let uri = move || call.with(|c| c.as_ref().map(|c| crate::words::printable(&c.peer_uri)).unwrap_or_default());
+    let uri = move || {
+        call.with(|c| {
+            c.as_ref()
+                .map(|c| crate::words::printable(&c.peer_uri))
+                .unwrap_or_default()
+        })
+    };
     let status = move || {
         let now = state.now_ms.get();
         call.with(|c| match c {

@@ -13,7 +13,11 @@ pub fn DialPad() -> impl IntoView {
     let phone = phone_handle();
     let text = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
-    let domain = move || state.account.with(|a| a.as_ref().map(|a| a.domain()).unwrap_or_default());
+    let domain = move || {
+        state
+            .account
+            .with(|a| a.as_ref().map(|a| a.domain()).unwrap_or_default())
+    };
     let target = move || normalize_dial(&text.get(), &domain());
     let ready = move || state.registration.with(|r| *r == Registration::Registered);
 

@@ -14,7 +14,11 @@ pub fn StatusBar() -> impl IntoView {
         let now = state.now_ms.get();
         state.registration.with(|r| r.describe(now))
     };
-    let retrying = move || state.registration.with(|r| matches!(r, Registration::Retrying { .. }));
+    let retrying = move || {
+        state
+            .registration
+            .with(|r| matches!(r, Registration::Retrying { .. }))
+    };
     let who = move || {
         state
             .account

@@ -7,7 +7,9 @@
 //! DTMF frequency pairs of ITU-T Q.23.
 
 use wasm_bindgen::JsValue;
-use web_sys::{AnalyserNode, AudioContext, AudioContextState, GainNode, MediaStream, OscillatorNode};
+use web_sys::{
+    AnalyserNode, AudioContext, AudioContextState, GainNode, MediaStream, OscillatorNode,
+};
 
 /// Which tone is playing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +66,8 @@ impl Tones {
 
     /// Whether the browser keeps the context suspended (autoplay policy).
     pub fn is_blocked(&mut self) -> bool {
-        self.context().is_some_and(|c| c.state() != AudioContextState::Running)
+        self.context()
+            .is_some_and(|c| c.state() != AudioContextState::Running)
     }
 
     /// Tries to start sound; only works during a user gesture.
@@ -80,14 +83,20 @@ impl Tones {
             return;
         }
         self.stop();
-        let Some(ctx) = self.context().cloned() else { return };
+        let Some(ctx) = self.context().cloned() else {
+            return;
+        };
         let (freqs, on, off, repeats): (&[f32], f64, f64, u32) = match tone {
             Tone::Ringtone => (&[440.0, 480.0], 1.0, 2.0, 40),
             Tone::Ringback => (&[440.0, 480.0], 2.0, 4.0, 20),
             Tone::Busy => (&[480.0, 620.0], 0.5, 0.5, 4),
         };
         if let Ok(playing) = schedule(&ctx, freqs, on, off, repeats, 0.08) {
-            self.playing = Some(Playing { tone, oscillators: playing.0, gain: playing.1 });
+            self.playing = Some(Playing {
+                tone,
+                oscillators: playing.0,
+                gain: playing.1,
+            });
         }
     }
 
@@ -111,8 +120,12 @@ impl Tones {
 
     /// A short DTMF beep as feedback for a key press.
     pub fn key_feedback(&mut self, key: char) {
-        let Some((low, high)) = dtmf_pair(key) else { return };
-        let Some(ctx) = self.context().cloned() else { return };
+        let Some((low, high)) = dtmf_pair(key) else {
+            return;
+        };
+        let Some(ctx) = self.context().cloned() else {
+            return;
+        };
         let _ = schedule(&ctx, &[low, high], 0.12, 0.0, 1, 0.05);
     }
 

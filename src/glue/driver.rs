@@ -15,8 +15,8 @@ use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use vani_sip::time::Instant;
 use vani_sip::ua::{
-    CallHandle, CallState, Config, DtmfFormat, EndReason, Event, MediaKind, Output, RegistrationState,
-    SdpKind, Transport, UaError, UserAgent,
+    CallHandle, CallState, Config, DtmfFormat, EndReason, Event, MediaKind, Output,
+    RegistrationState, SdpKind, Transport, UaError, UserAgent,
 };
 
 use super::audio::{Tone, Tones, level};
@@ -117,7 +117,8 @@ impl Driver {
         });
         if let Some(w) = web_sys::window() {
             use wasm_bindgen::JsCast;
-            let _ = w.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+            let _ = w
+                .add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
         }
         self.on_pagehide = Some(on_pagehide);
         if let (Some(account), Some(password)) = (account, password) {
@@ -127,7 +128,10 @@ impl Driver {
 
     /// The page is going away: hang up and unregister while the socket is open.
     fn leaving(&mut self) {
-        let calls: Vec<CallHandle> = self.state.calls.with_untracked(|c| c.iter().map(|c| c.handle).collect());
+        let calls: Vec<CallHandle> = self
+            .state
+            .calls
+            .with_untracked(|c| c.iter().map(|c| c.handle).collect());
         for call in calls {
             let _ = self.ua.as_mut().map(|ua| ua.hangup(now(), call));
         }
@@ -196,7 +200,10 @@ impl Driver {
                 self.state.update_call(call, |c| c.muted = muted);
             }
             Command::ToggleHold { call } => {
-                let held = self.state.call(call).is_some_and(|c| c.phase == Phase::Held);
+                let held = self
+                    .state
+                    .call(call)
+                    .is_some_and(|c| c.phase == Phase::Held);
                 if let Some(m) = self.media.get(&call) {
                     m.set_held(!held);
                 }
@@ -221,11 +228,16 @@ impl Driver {
             }
             Command::Dtmf { call, digit } => {
                 self.tones.key_feedback(digit);
-                let info = self.account.as_ref().is_some_and(|a| a.dtmf == DtmfMode::Info);
-                let sent_in_media = !info && self.media.get(&call).is_some_and(|m| m.send_dtmf(digit));
+                let info = self
+                    .account
+                    .as_ref()
+                    .is_some_and(|a| a.dtmf == DtmfMode::Info);
+                let sent_in_media =
+                    !info && self.media.get(&call).is_some_and(|m| m.send_dtmf(digit));
                 if !sent_in_media {
-                    let result =
-                        self.with_ua(|ua, now| ua.send_dtmf_info(now, call, digit, 160, DtmfFormat::Relay));
+                    let result = self.with_ua(|ua, now| {
+                        ua.send_dtmf_info(now, call, digit, 160, DtmfFormat::Relay)
+                    });
                     self.report(result);
                 }
             }
@@ -247,10 +259,13 @@ impl Driver {
                     m.bind_tile(slot, el);
                 } else if let Some(el) = node.get_untracked() {
                     // Media comes later; keep the element bound by its id.
-                    let _ = el.set_attribute("data-bound", match slot {
-                        VideoSlot::Local => "local",
-                        VideoSlot::Remote => "remote",
-                    });
+                    let _ = el.set_attribute(
+                        "data-bound",
+                        match slot {
+                            VideoSlot::Local => "local",
+                            VideoSlot::Remote => "remote",
+                        },
+                    );
                 }
             }
         }
@@ -288,8 +303,12 @@ impl Driver {
         self.socket = None;
         self.socket_open = false;
         self.generation = self.generation.wrapping_add(1);
-        let Some(url) = self.servers.current().map(str::to_owned) else { return };
-        self.state.registration.set(Registration::Connecting { server: url.clone() });
+        let Some(url) = self.servers.current().map(str::to_owned) else {
+            return;
+        };
+        self.state.registration.set(Registration::Connecting {
+            server: url.clone(),
+        });
         let weak = self.this.clone();
         let generation = self.generation;
         let opened = WsTransport::open(&url, move |event| {
@@ -343,7 +362,10 @@ impl Driver {
     }
 
     fn connection_failed(&mut self, reason: String) {
-        let failed_registration = matches!(self.state.registration.get_untracked(), Registration::Failed(_));
+        let failed_registration = matches!(
+            self.state.registration.get_untracked(),
+            Registration::Failed(_)
+        );
         match self.servers.failed(&mut self.backoff, random_unit()) {
             Some(NextAttempt::Now(_)) => self.connect(),
             Some(NextAttempt::After { delay_ms, .. }) => {
@@ -384,7 +406,10 @@ impl Driver {
     }
 
     /// Gives the user agent a command, then drains it.
-    fn with_ua<T>(&mut self, f: impl FnOnce(&mut UserAgent, Instant) -> Result<T, UaError>) -> Result<T, UaError> {
+    fn with_ua<T>(
+        &mut self,
+        f: impl FnOnce(&mut UserAgent, Instant) -> Result<T, UaError>,
+    ) -> Result<T, UaError> {
         let result = match self.ua.as_mut() {
             Some(ua) => f(ua, now()),
             None => Err(UaError::NotConnected),
@@ -397,8 +422,7 @@ impl Driver {
     /// to the state, the last deadline to the one timer.
     fn drain(&mut self) {
         let mut deadline = None;
-        loop {
-            let Some(output) = self.ua.as_mut().and_then(UserAgent::poll_output) else { break };
+        while let Some(output) = self.ua.as_mut().and_then(UserAgent::poll_output) {
             match output {
                 Output::Transmit(bytes) => self.send(&bytes),
                 Output::Event(event) => self.on_event(event),
@@ -438,8 +462,12 @@ impl Driver {
                 let view = match &reg {
                     RegistrationState::Registered { .. } => Registration::Registered,
                     RegistrationState::Registering => Registration::Registering,
-                    RegistrationState::Unregistered | RegistrationState::Unregistering => Registration::Unregistered,
-                    RegistrationState::Failed(why) => Registration::Failed(words::registration_failure(why)),
+                    RegistrationState::Unregistered | RegistrationState::Unregistering => {
+                        Registration::Unregistered
+                    }
+                    RegistrationState::Failed(why) => {
+                        Registration::Failed(words::registration_failure(why))
+                    }
                 };
                 self.state.registration.set(view);
             }
@@ -448,23 +476,40 @@ impl Driver {
                 self.input(|ua, now| ua.handle_transport_closed(now));
                 self.connect();
             }
-            Event::IncomingCall { call, from, display_name, remote_sdp, .. } => {
+            Event::IncomingCall {
+                call,
+                from,
+                display_name,
+                remote_sdp,
+                ..
+            } => {
                 let video_offered = remote_sdp.as_deref().is_some_and(sdp_has_video);
                 if self.state.incoming.with_untracked(Option::is_some) || self.busy_in_call() {
                     // One ringing call at a time; a second caller hears busy.
                     let _ = self.ua.as_mut().map(|ua| ua.reject(now(), call, 486));
                     return;
                 }
-                self.state.incoming.set(Some(Incoming { handle: call, from, display_name, video_offered }));
+                self.state.incoming.set(Some(Incoming {
+                    handle: call,
+                    from,
+                    display_name,
+                    video_offered,
+                }));
                 if self.tones.is_blocked() {
                     self.state.sound_blocked.set(true);
                 }
                 self.tones.play(Tone::Ringtone);
             }
-            Event::LocalDescriptionNeeded { call, kind, remote_sdp } => {
+            Event::LocalDescriptionNeeded {
+                call,
+                kind,
+                remote_sdp,
+            } => {
                 let job = match kind {
                     SdpKind::Offer => Job::Offer,
-                    SdpKind::Answer => Job::Answer { remote_offer: remote_sdp },
+                    SdpKind::Answer => Job::Answer {
+                        remote_offer: remote_sdp,
+                    },
                 };
                 self.media_job(call, job);
             }
@@ -521,14 +566,19 @@ impl Driver {
             m.close();
         }
         self.wants_video.remove(&call);
-        if self.state.incoming.with_untracked(|i| i.as_ref().is_some_and(|i| i.handle == call)) {
+        if self
+            .state
+            .incoming
+            .with_untracked(|i| i.as_ref().is_some_and(|i| i.handle == call))
+        {
             self.state.incoming.set(None);
             self.tones.stop_tone(Tone::Ringtone);
         }
         self.tones.stop_tone(Tone::Ringback);
         let t = now_ms();
         let on_screen = self.state.call(call).is_some();
-        self.state.update_call(call, |c| c.apply(&CallState::Ended(reason.clone()), t));
+        self.state
+            .update_call(call, |c| c.apply(&CallState::Ended(reason.clone()), t));
         if on_screen {
             if words::end_reason(reason).is_some() && !matches!(reason, EndReason::Transferred) {
                 self.tones.play(Tone::Busy);
@@ -552,24 +602,39 @@ impl Driver {
             self.state.show_error("Finish the current call first.");
             return;
         }
-        let kind = if video { MediaKind::AudioVideo } else { MediaKind::Audio };
+        let kind = if video {
+            MediaKind::AudioVideo
+        } else {
+            MediaKind::Audio
+        };
         // Register the call before draining: the stack asks for the offer at once.
         let placed = self.ua.as_mut().map(|ua| ua.call(now(), &target, kind));
         match placed {
             Some(Ok(call)) => {
                 self.wants_video.insert(call, video);
-                self.state.calls.update(|calls| calls.push(CallView::outgoing(call, target, video)));
+                self.state
+                    .calls
+                    .update(|calls| calls.push(CallView::outgoing(call, target, video)));
                 self.state.error.set(None);
             }
             Some(Err(e)) => self.state.show_error(words::ua_error(&e)),
-            None => self.state.show_error(words::ua_error(&UaError::NotConnected)),
+            None => self
+                .state
+                .show_error(words::ua_error(&UaError::NotConnected)),
         }
         self.drain();
     }
 
     fn answer(&mut self, call: CallHandle, video: bool) {
         self.tones.stop_tone(Tone::Ringtone);
-        let Some(incoming) = self.state.incoming.get_untracked().filter(|i| i.handle == call) else { return };
+        let Some(incoming) = self
+            .state
+            .incoming
+            .get_untracked()
+            .filter(|i| i.handle == call)
+        else {
+            return;
+        };
         self.state.incoming.set(None);
         self.wants_video.insert(call, video);
         let t = now_ms();
@@ -591,10 +656,9 @@ impl Driver {
         let session = match self.media.get(&call) {
             Some(s) => s.clone(),
             None => {
-                let (ice, cutoff) = self
-                    .account
-                    .as_ref()
-                    .map_or((Vec::new(), 500), |a| (a.ice_server_urls(), a.ice_cutoff_ms));
+                let (ice, cutoff) = self.account.as_ref().map_or((Vec::new(), 500), |a| {
+                    (a.ice_server_urls(), a.ice_cutoff_ms)
+                });
                 let video = self.wants_video.get(&call).copied().unwrap_or(false);
                 match MediaSession::new(call, &ice, cutoff, video, self.state) {
                     Ok(s) => {

@@ -13,16 +13,17 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect};
 use leptos::prelude::Set;
+use vani_sip::ua::{CallHandle, SdpKind};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AnalyserNode, HtmlAudioElement, HtmlMediaElement, HtmlVideoElement, MediaStream,
-    MediaStreamConstraints, MediaStreamTrack, RtcConfiguration, RtcIceGatheringState, RtcPeerConnection,
-    RtcPeerConnectionIceEvent, RtcRtpSender, RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcSdpType,
-    RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
+    MediaStreamConstraints, MediaStreamTrack, RtcConfiguration, RtcIceGatheringState,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcRtpSender, RtcRtpTransceiver,
+    RtcRtpTransceiverDirection, RtcSdpType, RtcSessionDescriptionInit, RtcSignalingState,
+    RtcTrackEvent,
 };
-use vani_sip::ua::{CallHandle, SdpKind};
 
 use super::clock::now_ms;
 use crate::phone::VideoSlot;
@@ -133,7 +134,10 @@ impl MediaSession {
         let _ = audio.set_attribute("data-testid", "remote-audio");
         let _ = audio.set_attribute("data-call", &call.0.to_string());
         audio.set_class_name("remote-audio");
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
             let _ = body.append_child(&audio);
         }
 
@@ -165,13 +169,15 @@ impl MediaSession {
         let first_candidate_ms = Rc::new(Cell::new(None));
         let on_candidate = {
             let first = first_candidate_ms.clone();
-            Closure::<dyn FnMut(RtcPeerConnectionIceEvent)>::new(move |e: RtcPeerConnectionIceEvent| {
-                if let Some(c) = e.candidate() {
-                    if first.get().is_none() && usable_candidate(&c.candidate()) {
-                        first.set(Some(now_ms()));
+            Closure::<dyn FnMut(RtcPeerConnectionIceEvent)>::new(
+                move |e: RtcPeerConnectionIceEvent| {
+                    if let Some(c) = e.candidate() {
+                        if first.get().is_none() && usable_candidate(&c.candidate()) {
+                            first.set(Some(now_ms()));
+                        }
                     }
-                }
-            })
+                },
+            )
         };
         pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
         pc.set_onicecandidate(Some(on_candidate.as_ref().unchecked_ref()));
@@ -218,13 +224,15 @@ impl MediaSession {
             Ok(s) => s,
             Err(e) if self.video.get() => {
                 // A denied or missing camera: audio only, said in plain words.
-                note = Some(match js_error_name(&e).as_str() {
-                    "NotAllowedError" | "SecurityError" => {
-                        "Camera access was refused, so this call is audio only."
+                note = Some(
+                    match js_error_name(&e).as_str() {
+                        "NotAllowedError" | "SecurityError" => {
+                            "Camera access was refused, so this call is audio only."
+                        }
+                        _ => "No camera could be opened, so this call is audio only.",
                     }
-                    _ => "No camera could be opened, so this call is audio only.",
-                }
-                .to_owned());
+                    .to_owned(),
+                );
                 self.video.set(false);
                 get_user_media(false).await.map_err(classify)?
             }
@@ -264,19 +272,29 @@ impl MediaSession {
                     return Err(MediaError::Failed("no offer to answer".into()));
                 }
                 self.set_directions();
-                let answer = JsFuture::from(self.pc.create_answer()).await.map_err(fail)?;
+                let answer = JsFuture::from(self.pc.create_answer())
+                    .await
+                    .map_err(fail)?;
                 self.set_local(answer).await?;
                 Ok(Some(self.gathered_sdp().await))
             }
-            Job::Remote { kind: SdpKind::Offer, sdp } => {
+            Job::Remote {
+                kind: SdpKind::Offer,
+                sdp,
+            } => {
                 if self.pc.signaling_state() == RtcSignalingState::HaveLocalOffer {
                     let rollback = RtcSessionDescriptionInit::new(RtcSdpType::Rollback);
-                    JsFuture::from(self.pc.set_local_description(&rollback)).await.map_err(fail)?;
+                    JsFuture::from(self.pc.set_local_description(&rollback))
+                        .await
+                        .map_err(fail)?;
                 }
                 self.set_remote(RtcSdpType::Offer, &sdp).await?;
                 Ok(None)
             }
-            Job::Remote { kind: SdpKind::Answer, sdp } => {
+            Job::Remote {
+                kind: SdpKind::Answer,
+                sdp,
+            } => {
                 if self.pc.signaling_state() == RtcSignalingState::HaveLocalOffer {
                     self.set_remote(RtcSdpType::Answer, &sdp).await?;
                 }
@@ -321,7 +339,10 @@ impl MediaSession {
             }
             super::clock::sleep(20).await;
         }
-        self.pc.local_description().map(|d| d.sdp()).unwrap_or_default()
+        self.pc
+            .local_description()
+            .map(|d| d.sdp())
+            .unwrap_or_default()
     }
 
     /// Transceiver directions for hold and for video we do not send.
@@ -333,7 +354,8 @@ impl MediaSession {
                 continue;
             }
             let sends = t.sender().track().is_some();
-            let receives = !(t.receiver().track().kind() == "video" && !self.video.get());
+            // Video we do not send we do not take either (answered with audio).
+            let receives = t.receiver().track().kind() != "video" || self.video.get();
             let direction = match (sends, receives, held) {
                 (true, _, true) => RtcRtpTransceiverDirection::Sendonly,
                 (false, _, true) => RtcRtpTransceiverDirection::Inactive,

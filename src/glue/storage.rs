@@ -28,13 +28,19 @@ pub fn load_account() -> Option<Account> {
 
 /// Saves the account (which has no password field) in `localStorage`.
 pub fn save_account(account: &Account) -> bool {
-    let Ok(text) = serde_json::to_string(account) else { return false };
+    let Ok(text) = serde_json::to_string(account) else {
+        return false;
+    };
     local().is_some_and(|s| s.set_item(ACCOUNT_KEY, &text).is_ok())
 }
 
 /// The password of this tab's session, if the tab was reloaded.
 pub fn load_session_password() -> Option<String> {
-    session()?.get_item(PASSWORD_KEY).ok().flatten().filter(|p| !p.is_empty())
+    session()?
+        .get_item(PASSWORD_KEY)
+        .ok()
+        .flatten()
+        .filter(|p| !p.is_empty())
 }
 
 /// Keeps the password for this tab only (`sessionStorage`).
@@ -65,5 +71,12 @@ fn uuid_from(seed: &[u8; 32]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

@@ -43,7 +43,10 @@ pub struct WsTransport {
 impl WsTransport {
     /// Opens a socket to `url`; `sink` hears what happens. The first
     /// `Closed` is the last event `sink` gets.
-    pub fn open(url: &str, sink: impl FnMut(TransportEvent) + 'static) -> Result<Self, TransportError> {
+    pub fn open(
+        url: &str,
+        sink: impl FnMut(TransportEvent) + 'static,
+    ) -> Result<Self, TransportError> {
         let ws = WebSocket::new_with_str(url, "sip").map_err(|e| {
             TransportError::Refused(
                 e.dyn_ref::<js_sys::Error>()
@@ -79,7 +82,9 @@ impl WsTransport {
                 } else {
                     let _ = ws.close_with_code(1002);
                     deliver(TransportEvent::Closed {
-                        reason: "The server does not speak SIP over WebSocket (no \"sip\" subprotocol).".into(),
+                        reason:
+                            "The server does not speak SIP over WebSocket (no \"sip\" subprotocol)."
+                                .into(),
                     });
                 }
             })
@@ -89,7 +94,9 @@ impl WsTransport {
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let data = e.data();
                 if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-                    deliver(TransportEvent::Message(js_sys::Uint8Array::new(buf).to_vec()));
+                    deliver(TransportEvent::Message(
+                        js_sys::Uint8Array::new(buf).to_vec(),
+                    ));
                 } else if let Some(text) = data.as_string() {
                     deliver(TransportEvent::Message(text.into_bytes()));
                 }
@@ -113,7 +120,13 @@ impl WsTransport {
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(WsTransport { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close, _on_error: on_error })
+        Ok(WsTransport {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+            _on_error: on_error,
+        })
     }
 
     /// Sends one SIP message as one frame: a text frame when it is UTF-8
