@@ -348,6 +348,10 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
 
 /// `SIP/1*DIGIT.1*DIGIT` (RFC 3261 §7.1; other versions are answered 505).
 fn parse_version(text: &str) -> Result<SipVersion, ParseError> {
+    // Nearly every message says exactly this.
+    if text == "SIP/2.0" {
+        return Ok(SipVersion::V2_0);
+    }
     let bad = ParseError::StartLine("version is not SIP/<major>.<minor>");
     let numbers = text
         .get(..4)
