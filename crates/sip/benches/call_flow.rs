@@ -61,7 +61,11 @@ fn main() {
     let mut b = UserAgent::new(config("bob"), [2; 32], now);
     a.handle_transport_connected(now);
     b.handle_transport_connected(now);
-    let flows = 100_000u32;
+    // CALL_FLOWS sets a fixed count, e.g. for a run under callgrind.
+    let flows: u32 = std::env::var("CALL_FLOWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let mut frames = 0usize;
     let started = WallClock::now();
     for i in 0..flows {

@@ -65,8 +65,16 @@ pub struct Dialog {
 
 fn first_contact_uri(request_or_response_headers: &crate::headers::Headers) -> Option<String> {
     let value = request_or_response_headers.field(HeaderName::CONTACT)?;
-    let first = split_list(&value).next()?.trim().to_owned();
-    let addr = NameAddr::parse(&first).ok()?;
+    let first = split_list(&value).next()?.trim();
+    // A name-addr's URI is what the angle brackets enclose (§20.10: a URI
+    // there cannot hold an unescaped `>`); it is parsed when a request is
+    // built from it. Only an addr-spec needs the full parse to find where
+    // the URI ends.
+    if let Some((_, rest)) = first.split_once('<') {
+        let uri = rest.split_once('>')?.0.trim();
+        return (!uri.is_empty()).then(|| uri.to_owned());
+    }
+    let addr = NameAddr::parse(first).ok()?;
     Some(addr.uri.as_str().to_owned())
 }
 

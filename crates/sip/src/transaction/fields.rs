@@ -15,13 +15,13 @@ pub(crate) trait HeadersExt {
 }
 
 impl HeadersExt for Headers {
+    // `raw_values` compares the header ids assigned at parse time instead
+    // of the names.
     fn field(&self, name: HeaderName) -> Option<Cow<'_, str>> {
-        self.iter().find(|(n, _)| name.matches(n)).map(|(_, v)| v)
+        self.raw_values(name.as_str()).next()
     }
     fn fields(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>> {
-        self.iter()
-            .filter(move |(n, _)| name.matches(n))
-            .map(|(_, v)| v)
+        self.raw_values(name.as_str())
     }
 }
 
@@ -30,9 +30,12 @@ impl HeadersExt for Headers {
 /// case-insensitively only for the cookie).
 pub(crate) fn sent_by_and_branch(headers: &Headers) -> Option<(String, String)> {
     let line = headers.field(HeaderName::VIA)?;
-    let top = split_list(&line).next()?.trim().to_owned();
+    let top = split_list(&line).next()?.trim();
     let (proto, rest) = top.split_once(char::is_whitespace)?;
-    if !proto.to_ascii_uppercase().starts_with("SIP/2.0/") {
+    let sip_2_0 = proto
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("SIP/2.0/"));
+    if !sip_2_0 {
         return None;
     }
     let mut parts = rest.trim_start().split(';');

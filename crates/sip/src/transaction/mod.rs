@@ -21,6 +21,7 @@ mod fields;
 pub(crate) use fields::{HeadersExt, cseq_of, sent_by_and_branch, tag_of};
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::message::{Method, Request};
 use crate::time::{Duration, Instant};
@@ -696,6 +697,58 @@ pub struct ServerFailure {
     pub error: TransactionError,
 }
 
+/// A multiply-rotate hasher (the scheme of rustc's FxHash) for the
+/// transaction maps: their keys are looked up several times per message and
+/// SipHash dominated that. The tables hold the few transactions of one
+/// WebSocket flow, so collision flooding is not a concern.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(rest) {
+                *w = *b;
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
 /// Every live transaction of a user agent, keyed per §17.1.3 / §17.2.3.
 /// `O` names who owns a client transaction (registration, call, ...).
 ///
@@ -705,10 +758,10 @@ pub struct ServerFailure {
 #[derive(Debug, Clone)]
 pub struct TransactionTable<O> {
     timers: TimerConfig,
-    clients: HashMap<TransactionKey, ClientTransaction<O>>,
-    servers: HashMap<TransactionKey, ServerTransaction>,
+    clients: FastMap<TransactionKey, ClientTransaction<O>>,
+    servers: FastMap<TransactionKey, ServerTransaction>,
     deadlines: BTreeSet<(Instant, u64)>,
-    by_id: HashMap<u64, TransactionKey>,
+    by_id: FastMap<u64, TransactionKey>,
     next_id: u64,
 }
 
@@ -717,10 +770,10 @@ impl<O: Clone> TransactionTable<O> {
     pub fn new(timers: TimerConfig) -> Self {
         TransactionTable {
             timers,
-            clients: HashMap::new(),
-            servers: HashMap::new(),
+            clients: FastMap::default(),
+            servers: FastMap::default(),
             deadlines: BTreeSet::new(),
-            by_id: HashMap::new(),
+            by_id: FastMap::default(),
             next_id: 0,
         }
     }

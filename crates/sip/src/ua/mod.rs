@@ -110,6 +110,9 @@ pub struct UserAgent {
         std::collections::HashMap<crate::transaction::TransactionKey, crate::auth::AuthAttempt>,
     /// The attempt of a retry decided on but not sent yet.
     pending_attempt: Option<crate::auth::AuthAttempt>,
+    /// What [`crate::validate::validate_request`] checks incoming requests
+    /// against.
+    capabilities: crate::validate::Capabilities,
     /// The deadline was handed out since the last input or command.
     timeout_reported: bool,
 }
@@ -126,6 +129,7 @@ impl UserAgent {
         let digest =
             crate::auth::DigestClient::new(config.auth_username.clone(), config.password.clone());
         let registration = Registration::new(&mut rng, config.register_expires);
+        let capabilities = Self::own_capabilities(&config);
         UserAgent {
             config,
             timers,
@@ -144,6 +148,7 @@ impl UserAgent {
             digest,
             auth_attempts: std::collections::HashMap::new(),
             pending_attempt: None,
+            capabilities,
             timeout_reported: false,
         }
     }
@@ -577,7 +582,22 @@ impl UserAgent {
 
 /// `bytes` random bytes as lower-case hex.
 fn random_token(rng: &mut ChaCha20Rng, bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rng.fill_bytes(&mut buf);
-    crate::auth::to_hex(&buf)
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 32];
+    let mut out = String::with_capacity(bytes * 2);
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(buf.len());
+        let chunk = buf.get_mut(..n).unwrap_or_default();
+        rng.fill_bytes(chunk);
+        for byte in chunk.iter() {
+            for nibble in [byte >> 4, byte & 0x0f] {
+                out.push(char::from(
+                    HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+                ));
+            }
+        }
+        left -= n;
+    }
+    out
 }

@@ -51,8 +51,8 @@ impl UserAgent {
         // §8.2: version (505), malformed or missing headers (400, naming
         // the header), CSeq method (400), URI scheme (416), Require (420),
         // body type (415), Accept (406).
-        let caps = self.capabilities(&request);
-        if let Err(rejection) = validate_request(&request, &caps) {
+        if let Err(rejection) = validate_request(&request, &self.capabilities(&request)) {
+            let caps = self.capabilities(&request).into_owned();
             let tag = self.new_tag();
             let response = rejection.to_response(&request, &caps, &tag);
             self.send_response(now, &request, response);
@@ -120,22 +120,30 @@ impl UserAgent {
     /// it implements and the body types it reads. MESSAGE and NOTIFY bodies
     /// go to the application whatever their type (RFC 3428 §7, RFC 6665
     /// §4.1.3 event packages), so their own type is accepted.
-    fn capabilities(&self, request: &Request) -> Capabilities {
+    fn capabilities(&self, request: &Request) -> std::borrow::Cow<'_, Capabilities> {
+        let mut caps = std::borrow::Cow::Borrowed(&self.capabilities);
+        if matches!(request.method, Method::Message | Method::Notify) {
+            if let Some(Ok(ContentType(media))) = request.headers.get::<ContentType>() {
+                caps.to_mut()
+                    .content_types
+                    .push((media.kind.to_string(), media.subtype.to_string()));
+            }
+        }
+        caps
+    }
+
+    /// The option tags and body types of a UA with `config`.
+    pub(super) fn own_capabilities(config: &super::Config) -> Capabilities {
         let mut extensions: Vec<String> = UNDERSTOOD.iter().map(|t| (*t).to_owned()).collect();
-        if self.config.reliable_provisional {
+        if config.reliable_provisional {
             extensions.push("100rel".to_owned());
         }
-        let mut content_types: Vec<(String, String)> = ACCEPT
+        let content_types: Vec<(String, String)> = ACCEPT
             .split(',')
             .chain(["multipart/mixed", "message/sipfrag"])
             .filter_map(|t| t.trim().split_once('/'))
             .map(|(k, s)| (k.to_owned(), s.to_owned()))
             .collect();
-        if matches!(request.method, Method::Message | Method::Notify) {
-            if let Some(Ok(ContentType(media))) = request.headers.get::<ContentType>() {
-                content_types.push((media.kind.to_string(), media.subtype.to_string()));
-            }
-        }
         Capabilities {
             extensions,
             content_types,
@@ -237,7 +245,7 @@ impl UserAgent {
         }
         // The retry (if any) took the attempt over; the request is done.
         self.pending_attempt = None;
-        if status >= 200 {
+        if status >= 200 && !self.auth_attempts.is_empty() {
             self.auth_attempts.remove(&key);
         }
     }
@@ -272,8 +280,10 @@ impl UserAgent {
         request: &Request,
         error: TransactionError,
     ) {
-        if let Some(key) = Self::client_key(request) {
-            self.auth_attempts.remove(&key);
+        if !self.auth_attempts.is_empty() {
+            if let Some(key) = Self::client_key(request) {
+                self.auth_attempts.remove(&key);
+            }
         }
         match owner {
             Owner::Register => {
