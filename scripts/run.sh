@@ -29,7 +29,9 @@ stop() {
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+trap stop EXIT
+# Ctrl-C is how the demo is meant to end: stop everything and exit cleanly.
+trap 'exit 0' INT TERM
 
 mkdir -p .run
 scripts/kamailio.sh "$ws_port" "$sip_port" 2>.run/kamailio.log &
