@@ -27,6 +27,7 @@ test-wasm:
 	$(ENV) wasm_env cargo test -p vani --target wasm32-unknown-unknown --locked --tests
 
 test-e2e: build
+	$(ENV) cargo build --release -p vani-bot --locked
 	tests/e2e/run.sh
 
 # The SIP stack on the wire: its native driver against Kamailio and SIPp, in a
