@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { serveStatic } from '../../../scripts/serve.mjs';
 import { ROOT } from './services.mjs';
+import { listen } from './audio.mjs';
 
 const MODULES = join(ROOT, 'node_modules');
 
@@ -189,27 +190,6 @@ export class JsSipPage {
 
   /** The remote audio's loudest frequency, level and RMS, measured as PhonePage.listen does. */
   async listen(ms = 800) {
-    return this.page.evaluate(async (ms) => {
-      const el = document.querySelector('audio#remote');
-      if (!el || !el.srcObject) return { hz: 0, db: -Infinity, rms: 0, missing: true };
-      const ctx = new AudioContext();
-      await ctx.resume();
-      const source = ctx.createMediaStreamSource(el.srcObject);
-      const analyser = ctx.createAnalyser();
-      analyser.fftSize = 8192;
-      analyser.smoothingTimeConstant = 0;
-      source.connect(analyser);
-      await new Promise((r) => setTimeout(r, ms));
-      const bins = new Float32Array(analyser.frequencyBinCount);
-      analyser.getFloatFrequencyData(bins);
-      let best = 0;
-      for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
-      const wave = new Float32Array(analyser.fftSize);
-      analyser.getFloatTimeDomainData(wave);
-      const rms = Math.sqrt(wave.reduce((s, v) => s + v * v, 0) / wave.length);
-      const result = { hz: (best * ctx.sampleRate) / analyser.fftSize, db: bins[best], rms };
-      await ctx.close();
-      return result;
-    }, ms);
+    return listen(this.page, 'audio#remote', ms);
   }
 }

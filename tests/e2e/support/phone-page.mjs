@@ -1,6 +1,7 @@
 // PhonePage: the Vani page as the end-to-end tests use it, through the
 // data-testid automation contract only (README: "Automation contract").
 import { writeFileSync } from 'node:fs';
+import { listen } from './audio.mjs';
 
 /** A mono 16-bit PCM WAV file holding a sine tone (for a fake microphone). */
 export function writeToneWav(path, { hz, seconds = 6, rate = 48_000, amplitude = 0.5 }) {
@@ -136,28 +137,7 @@ export class PhonePage {
    * loudest frequency (Hz), its level (dB) and the RMS of the signal.
    */
   async listen(ms = 800) {
-    return this.page.evaluate(async (ms) => {
-      const el = document.querySelector('audio[data-testid="remote-audio"]');
-      if (!el || !el.srcObject) return { hz: 0, db: -Infinity, rms: 0, missing: true };
-      const ctx = new AudioContext();
-      await ctx.resume();
-      const source = ctx.createMediaStreamSource(el.srcObject);
-      const analyser = ctx.createAnalyser();
-      analyser.fftSize = 8192;
-      analyser.smoothingTimeConstant = 0;
-      source.connect(analyser);
-      await new Promise((r) => setTimeout(r, ms));
-      const bins = new Float32Array(analyser.frequencyBinCount);
-      analyser.getFloatFrequencyData(bins);
-      let best = 0;
-      for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
-      const wave = new Float32Array(analyser.fftSize);
-      analyser.getFloatTimeDomainData(wave);
-      const rms = Math.sqrt(wave.reduce((s, v) => s + v * v, 0) / wave.length);
-      const result = { hz: (best * ctx.sampleRate) / analyser.fftSize, db: bins[best], rms };
-      await ctx.close();
-      return result;
-    }, ms);
+    return listen(this.page, 'audio[data-testid="remote-audio"]', ms);
   }
 
   /** Frames decoded by the remote video tile so far, and its size. */
