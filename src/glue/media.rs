@@ -408,7 +408,10 @@ impl MediaSession {
             let s: RtcRtpSender = s.unchecked_into();
             if s.track().is_some_and(|t| t.kind() == "audio") {
                 if let Some(dtmf) = s.dtmf() {
-                    dtmf.insert_dtmf_with_duration(&digit.to_string(), 100);
+                    // insertDTMF replaces the tones still queued: append to
+                    // them, so keys pressed faster than a tone lasts all play.
+                    let tones = format!("{}{digit}", dtmf.tone_buffer());
+                    dtmf.insert_dtmf_with_duration(&tones, 100);
                     return true;
                 }
             }
