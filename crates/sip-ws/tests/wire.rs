@@ -250,3 +250,39 @@ async fn calling_an_unregistered_user_is_not_found() {
     let call_a = a.call("sip:1003@localhost").await;
     assert_eq!(a.ended(call_a).await, EndReason::NotFound);
 }
+
+#[tokio::test]
+#[ignore = "starts Kamailio; run in a private network namespace with `make test-wire`"]
+async fn outbound_keepalive_pings_are_answered() {
+    // RFC 5626 §4.4.1 over WebSocket: the UA pings with CRLFCRLF and Kamailio
+    // answers CRLF; an unanswered ping would fail the flow (FlowFailed).
+    let ports = support::ports(BASE_PORT);
+    let kamailio = Kamailio::start(ports.ws, ports.sip);
+    let mut config = support::peer::account("1002", "vani1002");
+    config.instance_id = Some("0b4c1e7a-9f1d-4e55-8a51-6a7b1c2d3e4f".into());
+    config.keepalive_interval = Some(Duration::from_millis(500));
+    config.keepalive_timeout = Duration::from_millis(400);
+    let mut phone = vani_sip_ws::Phone::connect(&kamailio.ws_url(), config)
+        .await
+        .unwrap();
+    phone.register().await.unwrap();
+    let mut registered = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(4);
+    while let Ok(Some(event)) = tokio::time::timeout_at(deadline, phone.next_event()).await {
+        match event {
+            Event::Registration(RegistrationState::Registered { .. }) => registered = true,
+            Event::FlowFailed => panic!("a keep-alive ping went unanswered"),
+            _ => {}
+        }
+    }
+    assert!(
+        registered,
+        "registered with outbound (+sip.instance, reg-id)"
+    );
+    // Six or more pings were sent and answered in those four seconds.
+    assert!(matches!(
+        phone.registration_state().await.unwrap(),
+        RegistrationState::Registered { .. }
+    ));
+    phone.shutdown().await.unwrap();
+}

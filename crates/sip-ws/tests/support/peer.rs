@@ -42,7 +42,8 @@ pub fn account(user: &str, password: &str) -> Config {
     let mut config = Config::new(format!("sip:{user}@localhost"), user, password);
     config.transport = Transport::Ws;
     config.display_name = Some(format!("User {user}"));
-    // Kamailio does not answer RFC 5626 CRLF pings on WebSocket flows.
+    // No RFC 5626 pings here, so a test sees only the traffic it drives;
+    // wire.rs `outbound_keepalive_pings_are_answered` covers them.
     config.keepalive_interval = None;
     // A short T1 keeps the 64*T1 lifetimes of finished transactions (RFC 6026
     // Timers L and M) short enough for the tests to see them end.
