@@ -126,6 +126,12 @@ pub(super) fn text(headers: &Headers, name: HeaderName) -> String {
         .unwrap_or_default()
 }
 
+/// The `tag` parameter of a From or To header, read without a full
+/// name-addr parse.
+pub(super) fn header_tag(headers: &Headers, name: HeaderName) -> Option<String> {
+    headers.field(name).and_then(|v| tag_of(&v))
+}
+
 /// `sip:` + `target` when it has no scheme; `@domain` of the AOR when it
 /// has no host.
 pub(super) fn target_uri(target: &str, aor: &str) -> Option<Uri> {
@@ -482,14 +488,8 @@ impl UserAgent {
     /// returns it (§12.2.1.1: one higher for each new request).
     fn advance_dialog_seq(&mut self, request: &Request) -> Option<u32> {
         let call_id = text(&request.headers, HeaderName::CALL_ID);
-        let local_tag = request
-            .headers
-            .field(HeaderName::FROM)
-            .and_then(|f| tag_of(&f))?;
-        let remote_tag = request
-            .headers
-            .field(HeaderName::TO)
-            .and_then(|t| tag_of(&t))?;
+        let local_tag = header_tag(&request.headers, HeaderName::FROM)?;
+        let remote_tag = header_tag(&request.headers, HeaderName::TO)?;
         let same = |d: &Dialog| {
             d.id.call_id == call_id && d.id.local_tag == local_tag && d.id.remote_tag == remote_tag
         };

@@ -5,7 +5,9 @@
 mod extensions;
 mod transfer;
 
-use super::build::{ALLOW, Refresher, add, lists, sdp_body, set_body, target_uri, text};
+use super::build::{
+    ALLOW, Refresher, add, header_tag, lists, sdp_body, set_body, target_uri, text,
+};
 use super::{
     CallHandle, CallState, DropReason, DtmfFormat, EndReason, Event, MediaKind, Owner, SdpKind,
     UaError, UserAgent,
@@ -931,14 +933,8 @@ impl UserAgent {
 
     fn stray_2xx_call(&self, response: &Response) -> Option<CallHandle> {
         let call_id = text(&response.headers, HeaderName::CALL_ID);
-        let local = response
-            .headers
-            .field(HeaderName::FROM)
-            .and_then(|f| tag_of(&f))?;
-        let remote = response
-            .headers
-            .field(HeaderName::TO)
-            .and_then(|t| tag_of(&t))?;
+        let local = header_tag(&response.headers, HeaderName::FROM)?;
+        let remote = header_tag(&response.headers, HeaderName::TO)?;
         self.calls
             .iter()
             .find(|(_, c)| c.matches(&call_id, &local, &remote))
@@ -1350,16 +1346,8 @@ impl UserAgent {
         }
         // §13.3.1.4: the ACK for a 2xx belongs to the dialog.
         let call_id = text(&request.headers, HeaderName::CALL_ID);
-        let to_tag = request
-            .headers
-            .field(HeaderName::TO)
-            .and_then(|t| tag_of(&t))
-            .unwrap_or_default();
-        let from_tag = request
-            .headers
-            .field(HeaderName::FROM)
-            .and_then(|f| tag_of(&f))
-            .unwrap_or_default();
+        let to_tag = header_tag(&request.headers, HeaderName::TO).unwrap_or_default();
+        let from_tag = header_tag(&request.headers, HeaderName::FROM).unwrap_or_default();
         let Some(handle) = self
             .calls
             .iter()
@@ -1414,16 +1402,8 @@ impl UserAgent {
 
     pub(super) fn in_dialog_request(&mut self, now: Instant, request: Request) {
         let call_id = text(&request.headers, HeaderName::CALL_ID);
-        let to_tag = request
-            .headers
-            .field(HeaderName::TO)
-            .and_then(|t| tag_of(&t))
-            .unwrap_or_default();
-        let from_tag = request
-            .headers
-            .field(HeaderName::FROM)
-            .and_then(|f| tag_of(&f))
-            .unwrap_or_default();
+        let to_tag = header_tag(&request.headers, HeaderName::TO).unwrap_or_default();
+        let from_tag = header_tag(&request.headers, HeaderName::FROM).unwrap_or_default();
         let found = self
             .calls
             .iter()

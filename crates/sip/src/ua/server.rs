@@ -2,7 +2,9 @@
 //! §8.2, §17.1.3, §17.2.3): 100 Trying, OPTIONS, 405/501, 420, 481, 482,
 //! 400/416; MESSAGE (RFC 3428) in and out.
 
-use super::build::{ACCEPT, ALLOW, KNOWN_UNSUPPORTED, UNDERSTOOD, add, set_body, target_uri, text};
+use super::build::{
+    ACCEPT, ALLOW, KNOWN_UNSUPPORTED, UNDERSTOOD, add, header_tag, set_body, target_uri, text,
+};
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
 use crate::auth::Decision;
 use crate::header::ContentType;
@@ -11,7 +13,7 @@ use crate::message::{Method, Request, Response};
 use crate::time::Instant;
 use crate::transaction::HeadersExt;
 use crate::transaction::{
-    ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch, tag_of,
+    ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch,
 };
 use crate::validate::{Capabilities, validate_request};
 
@@ -62,10 +64,7 @@ impl UserAgent {
             self.handle_cancel(now, &key, &request);
             return;
         }
-        let to_tag = request
-            .headers
-            .field(HeaderName::TO)
-            .and_then(|t| tag_of(&t));
+        let to_tag = header_tag(&request.headers, HeaderName::TO);
         if to_tag.is_some() {
             if matches!(request.method, Method::Subscribe | Method::Notify)
                 && self.subscription_request(now, &request)
@@ -152,10 +151,7 @@ impl UserAgent {
 
     fn is_merged(&self, key: &TransactionKey, request: &Request) -> bool {
         let call_id = text(&request.headers, HeaderName::CALL_ID);
-        let from_tag = request
-            .headers
-            .field(HeaderName::FROM)
-            .and_then(|f| tag_of(&f));
+        let from_tag = header_tag(&request.headers, HeaderName::FROM);
         let cseq = text(&request.headers, HeaderName::CSEQ);
         self.calls.values().any(|call| {
             call.server_key.as_ref().is_some_and(|k| k != key)
@@ -254,11 +250,7 @@ impl UserAgent {
     /// was (in-dialog requests); INVITE, UPDATE, REGISTER and out-of-dialog
     /// MESSAGE are rebuilt by their owners.
     fn retried_in_dialog(request: &Request, owner: &Owner) -> bool {
-        let in_dialog = request
-            .headers
-            .field(HeaderName::TO)
-            .and_then(|t| tag_of(&t))
-            .is_some();
+        let in_dialog = header_tag(&request.headers, HeaderName::TO).is_some();
         in_dialog
             && !matches!(owner, Owner::Register | Owner::Message(_))
             && matches!(
