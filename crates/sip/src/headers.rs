@@ -534,14 +534,25 @@ impl Headers {
     pub fn get_all<'a, T: TypedHeader + 'a>(
         &'a self,
     ) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
-        self.named(T::NAME).flat_map(|e| {
-            let value = self.value_of(e);
-            let parsed: Vec<Result<T, HeaderError>> = if T::LIST {
-                split_list(&value).map(T::parse).collect()
-            } else {
-                vec![T::parse(&value)]
-            };
-            parsed
+        self.named(T::NAME).flat_map(|e| match self.value_of(e) {
+            // The usual case: the elements borrow from the buffer.
+            Cow::Borrowed(value) => {
+                let (list, single) = if T::LIST {
+                    (Some(split_list(value)), None)
+                } else {
+                    (None, Some(value))
+                };
+                Values::Borrowed(list.into_iter().flatten().chain(single).map(T::parse))
+            }
+            // A folded line was unfolded into a new string: parse it now.
+            Cow::Owned(value) => {
+                let parsed: Vec<Result<T, HeaderError>> = if T::LIST {
+                    split_list(&value).map(T::parse).collect()
+                } else {
+                    vec![T::parse(&value)]
+                };
+                Values::Owned(parsed.into_iter())
+            }
         })
     }
 
@@ -555,9 +566,46 @@ impl Headers {
     /// contain CR or LF.
     pub fn push_raw(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
         check_raw(name, value)?;
-        let entry = self.append_line(name, known_id(name.as_bytes()), format_args!("{value}"));
+        let entry = self.append_with(name, known_id(name.as_bytes()), |buf| buf.push_str(value));
         self.entries.push(entry);
         Ok(())
+    }
+
+    /// Headers with room for `bytes` of field text and `fields` fields, for
+    /// a message about to be built.
+    pub fn with_capacity(bytes: usize, fields: usize) -> Self {
+        Self {
+            buf: String::with_capacity(bytes),
+            entries: Vec::with_capacity(fields),
+        }
+    }
+
+    /// Appends a field named `name` whose value `write` appends to the
+    /// buffer it is given, with no string built in between. The field is
+    /// dropped, and false returned, when the value written holds CR or LF.
+    pub fn push_with(&mut self, name: HeaderName, write: impl FnOnce(&mut String)) -> bool {
+        let id = match name.id {
+            KnownId::Unknown => known_id(name.as_str().as_bytes()),
+            id => id,
+        };
+        let entry = self.append_with(name.as_str(), id, write);
+        let value = entry.value.of(&self.buf);
+        if memchr::memchr2(b'\r', b'\n', value.as_bytes()).is_some() {
+            self.buf.truncate(entry.line_start as usize);
+            return false;
+        }
+        self.entries.push(entry);
+        true
+    }
+
+    /// Appends a field named `name` with `value`; as [`Headers::push_with`].
+    pub fn push_str(&mut self, name: HeaderName, value: &str) -> bool {
+        self.push_with(name, |buf| buf.push_str(value))
+    }
+
+    /// The first field named `name`, line folding replaced by spaces.
+    pub(crate) fn first_value(&self, name: HeaderName) -> Option<Cow<'_, str>> {
+        self.named(name).next().map(|e| self.value_of(e))
     }
 
     /// Replaces every field of header `T` by one line holding `header`, at the
@@ -675,13 +723,19 @@ impl Headers {
     }
 
     fn append_line(&mut self, name: &str, id: KnownId, value: fmt::Arguments<'_>) -> Entry {
+        self.append_with(name, id, |buf| {
+            // Writing into a String cannot fail.
+            let _ = buf.write_fmt(value);
+        })
+    }
+
+    fn append_with(&mut self, name: &str, id: KnownId, write: impl FnOnce(&mut String)) -> Entry {
         let line_start = self.buf.len();
         self.buf.push_str(name);
         let name_end = self.buf.len();
         self.buf.push_str(": ");
         let value_start = self.buf.len();
-        // Writing into a String cannot fail.
-        let _ = self.buf.write_fmt(value);
+        write(&mut self.buf);
         Entry {
             line_start: offset(line_start),
             name: Span::new(line_start, name_end),
@@ -723,6 +777,22 @@ impl Eq for Headers {}
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The elements of one header line, as [`Headers::get_all`] yields them.
+enum Values<B, O> {
+    Borrowed(B),
+    Owned(O),
+}
+
+impl<T, B: Iterator<Item = T>, O: Iterator<Item = T>> Iterator for Values<B, O> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Values::Borrowed(b) => b.next(),
+            Values::Owned(o) => o.next(),
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
+use super::{Role, TransactionKey};
 use crate::headers::{HeaderName, Headers, split_list};
+use crate::message::Method;
 
 /// Raw header access by [`HeaderName`], which skips the name lookup that
 /// `Headers::get_raw(&str)` does on every call.
@@ -15,22 +17,106 @@ pub(crate) trait HeadersExt {
 }
 
 impl HeadersExt for Headers {
-    // `raw_values` compares the header ids assigned at parse time instead
-    // of the names.
+    // Both compare the header ids assigned when a field is added, never the
+    // names.
     fn field(&self, name: HeaderName) -> Option<Cow<'_, str>> {
-        self.raw_values(name.as_str()).next()
+        self.first_value(name)
     }
     fn fields(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>> {
-        self.raw_values(name.as_str())
+        self.values(name)
     }
 }
 
-/// `(sent-by, branch)` of the top Via (§17.2.3): sent-by lower-cased,
-/// branch as written (compared case-sensitively, as RFC 3261 compares it
-/// case-insensitively only for the cookie).
-pub(crate) fn sent_by_and_branch(headers: &Headers) -> Option<(String, String)> {
+/// Whitespace as `char::is_whitespace` sees it, for ASCII bytes.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// `text` without leading and trailing [`is_space`] bytes: `str::trim` for
+/// ASCII text.
+fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(*b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(*b))
+        .map_or(start, |i| i + 1);
+    text.get(start..end.max(start)).unwrap_or("")
+}
+
+/// The value of the first `name=value` element of the `;`-separated
+/// `params` whose name is `name` (any case), both trimmed. Elements without
+/// `=` are skipped. ASCII text only (see [`trim`]).
+fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
+    params
+        .split(';')
+        .filter_map(|p| {
+            let eq = memchr::memchr(b'=', p.as_bytes())?;
+            Some((p.get(..eq)?, p.get(eq + 1..)?))
+        })
+        .find(|(n, _)| trim(n).eq_ignore_ascii_case(name))
+        .map(|(_, v)| trim(v))
+}
+
+/// The key of the transaction a message with `headers` belongs to
+/// (§17.1.3, §17.2.3): the top Via's branch and sent-by (lower-cased) and
+/// `method` (ACK folded into INVITE).
+pub(crate) fn transaction_key(
+    role: Role,
+    headers: &Headers,
+    method: &Method,
+) -> Option<TransactionKey> {
     let line = headers.field(HeaderName::VIA)?;
-    let top = split_list(&line).next()?.trim();
+    let top = split_list(&line).next()?;
+    let (sent_by, branch) = via_key(top)?;
+    let method = if *method == Method::Ack {
+        Method::Invite
+    } else {
+        method.clone()
+    };
+    Some(TransactionKey {
+        role,
+        branch: branch.to_owned(),
+        sent_by: sent_by.to_ascii_lowercase(),
+        method,
+    })
+}
+
+/// `(sent-by as written, branch)` of one Via value, or `None` when it is
+/// not `SIP/2.0/<transport> <sent-by>...` with a non-empty sent-by.
+fn via_key(top: &str) -> Option<(&str, &str)> {
+    if !top.is_ascii() {
+        return via_key_unicode(top);
+    }
+    let top = trim(top);
+    let space = top.bytes().position(is_space)?;
+    let proto = top.get(..space)?;
+    let sip_2_0 = proto
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("SIP/2.0/"));
+    if !sip_2_0 {
+        return None;
+    }
+    let rest = top.get(space + 1..)?;
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8));
+    let (sent_by, params) = match memchr::memchr(b';', rest.as_bytes()) {
+        Some(i) => (rest.get(..i)?, rest.get(i + 1..)?),
+        None => (rest, ""),
+    };
+    let sent_by = trim(sent_by);
+    if sent_by.is_empty() {
+        return None;
+    }
+    Some((sent_by, param(params, "branch").unwrap_or("")))
+}
+
+/// [`via_key`] for a value with non-ASCII text, where whitespace is
+/// Unicode's.
+fn via_key_unicode(top: &str) -> Option<(&str, &str)> {
+    let top = top.trim();
     let (proto, rest) = top.split_once(char::is_whitespace)?;
     let sip_2_0 = proto
         .get(..8)
@@ -39,14 +125,14 @@ pub(crate) fn sent_by_and_branch(headers: &Headers) -> Option<(String, String)> 
         return None;
     }
     let mut parts = rest.trim_start().split(';');
-    let sent_by = parts.next()?.trim().to_ascii_lowercase();
+    let sent_by = parts.next()?.trim();
     if sent_by.is_empty() {
         return None;
     }
     let branch = parts
         .filter_map(|p| p.split_once('='))
         .find(|(n, _)| n.trim().eq_ignore_ascii_case("branch"))
-        .map(|(_, v)| v.trim().to_owned())
+        .map(|(_, v)| v.trim())
         .unwrap_or_default();
     Some((sent_by, branch))
 }
@@ -54,16 +140,25 @@ pub(crate) fn sent_by_and_branch(headers: &Headers) -> Option<(String, String)> 
 /// The `tag` of a From or To value: a header parameter, after the `>` of a
 /// name-addr or after the URI of an addr-spec (RFC 3261 §20.10, §19.3).
 pub(crate) fn tag_of(value: &str) -> Option<String> {
-    let params = match value.rfind('>') {
+    tag_in(value).map(str::to_owned)
+}
+
+/// [`tag_of`] without the copy.
+pub(crate) fn tag_in(value: &str) -> Option<&str> {
+    let params = match memchr::memrchr(b'>', value.as_bytes()) {
         Some(close) => value.get(close + 1..)?,
-        None => value.split_once(';').map(|(_, p)| p)?,
+        None => value.get(memchr::memchr(b';', value.as_bytes())? + 1..)?,
     };
-    params
-        .split(';')
-        .filter_map(|p| p.split_once('='))
-        .find(|(n, _)| n.trim().eq_ignore_ascii_case("tag"))
-        .map(|(_, v)| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    let tag = if params.is_ascii() {
+        param(params, "tag")
+    } else {
+        params
+            .split(';')
+            .filter_map(|p| p.split_once('='))
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case("tag"))
+            .map(|(_, v)| v.trim())
+    };
+    tag.filter(|v| !v.is_empty())
 }
 
 /// `(sequence number, method)` of a CSeq value (§20.16).
@@ -86,10 +181,10 @@ mod tests {
             "SIP/2.0/WSS Abc.invalid;branch=z9hG4bKx1;rport, SIP/2.0/UDP b;branch=z9hG4bK2",
         )
         .unwrap();
-        assert_eq!(
-            sent_by_and_branch(&h),
-            Some(("abc.invalid".into(), "z9hG4bKx1".into()))
-        );
+        let key = transaction_key(Role::Server, &h, &Method::Ack).unwrap();
+        assert_eq!(key.sent_by, "abc.invalid");
+        assert_eq!(key.branch, "z9hG4bKx1");
+        assert_eq!(key.method, Method::Invite);
     }
 
     #[test]
@@ -98,5 +193,28 @@ mod tests {
         assert_eq!(cseq_of("x INVITE"), None);
         assert_eq!(tag_of("\"A\" <sip:a@b>;tag=88"), Some("88".into()));
         assert_eq!(tag_of("sip:a@b"), None);
+        assert_eq!(tag_of("<sip:a@b;tag=1>;x;TAG = 7 ;tag=8"), Some("7".into()));
+        assert_eq!(tag_of("sip:a@b;tag="), None);
+        assert_eq!(tag_of("sip:a@b ;\u{a0}tag=é"), Some("é".into()));
+        assert_eq!(tag_of("sip:a@b;tag=\u{a0}é\u{a0}"), Some("é".into()));
+    }
+
+    #[test]
+    fn reads_via_keys_as_before() {
+        for (via, key) in [
+            ("SIP/2.0/WS h;branch=z9hG4bK1", Some(("h", "z9hG4bK1"))),
+            (
+                "sip/2.0/ws\t H:5 ; x ; Branch = b2 ;branch=b3",
+                Some(("H:5", "b2")),
+            ),
+            ("SIP/2.0/WS h", Some(("h", ""))),
+            ("SIP/2.0/WS ;branch=b", None),
+            ("SIP/2.0 h;branch=b", None),
+            ("SIP/2.0/WS", None),
+            ("SIP/2.0/WS\u{a0}h;branch=é", Some(("h", "é"))),
+        ] {
+            assert_eq!(via_key(via), key, "{via}");
+            assert_eq!(via_key_unicode(via), key, "{via}");
+        }
     }
 }

@@ -18,7 +18,7 @@
 
 mod fields;
 
-pub(crate) use fields::{HeadersExt, cseq_of, sent_by_and_branch, tag_of};
+pub(crate) use fields::{HeadersExt, cseq_of, tag_in, tag_of, transaction_key};
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};

@@ -9,8 +9,9 @@ use crate::headers::{Headers, split_list};
 use crate::message::{Method, Request, Response, StatusCode};
 use crate::time::Instant;
 use crate::transaction::HeadersExt;
-use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, sent_by_and_branch, tag_of};
+use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, tag_in, tag_of, transaction_key};
 use crate::uri::Uri;
+use rand_core::RngCore;
 
 /// Methods this UA handles (Allow, RFC 3261 §20.5).
 pub(super) const ALLOW: &str =
@@ -82,6 +83,36 @@ impl Refresher {
 /// Body types we accept (Accept, RFC 3261 §20.1).
 pub(super) const ACCEPT: &str =
     "application/sdp, application/dtmf-relay, application/dtmf, text/plain";
+
+/// Appends `CSeq: <seq> <method>`.
+pub(super) fn push_cseq(headers: &mut Headers, seq: u32, method: &Method) {
+    headers.push_with(HeaderName::CSEQ, |buf| {
+        push_u32(buf, seq);
+        buf.push(' ');
+        buf.push_str(method.as_str());
+    });
+}
+
+/// Appends the decimal digits of `n`.
+pub(super) fn push_u32(buf: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // n % 10 < 10: the cast keeps the value.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    for d in digits.get(at..).unwrap_or_default() {
+        buf.push(char::from(*d));
+    }
+}
 
 /// Adds a raw header; values built here never hold CR or LF.
 pub(super) fn add(headers: &mut Headers, name: &str, value: &str) {
@@ -162,7 +193,30 @@ impl UserAgent {
 
     /// A fresh RFC 3261 branch (§8.1.1.7).
     pub(super) fn new_branch(&mut self) -> String {
-        format!("{BRANCH_COOKIE}{}", self.random_hex(10))
+        let mut branch = String::with_capacity(BRANCH_COOKIE.len() + 20);
+        branch.push_str(BRANCH_COOKIE);
+        super::push_random_hex(&mut self.rng, 10, &mut branch);
+        branch
+    }
+
+    /// Appends our Via with a fresh branch to `headers`.
+    pub(super) fn push_via(&mut self, headers: &mut Headers) {
+        let mut random = [0u8; 10];
+        self.rng.fill_bytes(&mut random);
+        headers.push_with(HeaderName::VIA, |buf| {
+            self.write_via_sent_by(buf);
+            buf.push_str(BRANCH_COOKIE);
+            super::push_hex(&random, buf);
+        });
+    }
+
+    /// `SIP/2.0/WSS <host>;branch=`: our Via up to the branch value.
+    fn write_via_sent_by(&self, buf: &mut String) {
+        buf.push_str("SIP/2.0/");
+        buf.push_str(self.config.transport.via_token());
+        buf.push(' ');
+        buf.push_str(&self.host);
+        buf.push_str(";branch=");
     }
 
     /// A fresh tag (§19.3).
@@ -177,30 +231,47 @@ impl UserAgent {
 
     /// RFC 7118 §5.1: `SIP/2.0/WS` or `WSS` with our `.invalid` host.
     pub(super) fn via(&self, branch: &str) -> String {
-        format!(
-            "SIP/2.0/{} {};branch={branch}",
-            self.config.transport.via_token(),
-            self.host
-        )
+        let mut via = String::with_capacity(48);
+        self.write_via_sent_by(&mut via);
+        via.push_str(branch);
+        via
     }
 
     /// Our Contact for dialogs: the public GRUU when the registrar gave one
     /// (RFC 5627 §4.3), else RFC 7118 §5.2 `transport=ws` with RFC 5626 `ob`.
     pub(super) fn contact(&self) -> String {
+        let mut contact = String::with_capacity(64);
+        self.write_contact(&mut contact);
+        contact
+    }
+
+    /// Appends [`UserAgent::contact`] to `buf`.
+    pub(super) fn write_contact(&self, buf: &mut String) {
         if let Some(gruu) = self
             .registration
             .gruu
             .as_ref()
-            .and_then(|g| g.public.clone())
+            .and_then(|g| g.public.as_ref())
         {
-            return format!("<{gruu}>");
+            buf.push('<');
+            buf.push_str(gruu);
+            buf.push('>');
+            return;
         }
-        let ob = if self.config.instance_id.is_some() {
-            ";ob"
-        } else {
-            ""
-        };
-        format!("<sip:{}@{};transport=ws{ob}>", self.contact_user, self.host)
+        buf.push_str("<sip:");
+        buf.push_str(&self.contact_user);
+        buf.push('@');
+        buf.push_str(&self.host);
+        buf.push_str(";transport=ws");
+        if self.config.instance_id.is_some() {
+            buf.push_str(";ob");
+        }
+        buf.push('>');
+    }
+
+    /// Appends our Contact to `headers`.
+    pub(super) fn push_contact(&self, headers: &mut Headers) {
+        headers.push_with(HeaderName::CONTACT, |buf| self.write_contact(buf));
     }
 
     /// The URI of our registration Contact (without GRUU).
@@ -213,16 +284,17 @@ impl UserAgent {
         format!("sip:{}@{};transport=ws{ob}", self.contact_user, self.host)
     }
 
-    /// From for requests we originate.
-    pub(super) fn local_from(&self, tag: &str) -> String {
-        match &self.config.display_name {
-            Some(name) => format!(
-                "\"{}\" <{}>;tag={tag}",
-                name.replace(['"', '\\'], ""),
-                self.config.aor
-            ),
-            None => format!("<{}>;tag={tag}", self.config.aor),
+    /// Appends the From of requests we originate, with `tag`.
+    fn write_local_from(&self, buf: &mut String, tag: &str) {
+        if let Some(name) = &self.config.display_name {
+            buf.push('"');
+            buf.extend(name.chars().filter(|c| !matches!(c, '"' | '\\')));
+            buf.push_str("\" ");
         }
+        buf.push('<');
+        buf.push_str(&self.config.aor);
+        buf.push_str(">;tag=");
+        buf.push_str(tag);
     }
 
     /// Route headers for out-of-dialog requests: the Service-Route learnt at
@@ -250,24 +322,24 @@ impl UserAgent {
         cseq: u32,
         with_contact: bool,
     ) -> Request {
-        let branch = self.new_branch();
-        let mut request = Request::new(method.clone(), uri);
-        let h = &mut request.headers;
-        add(h, "Via", &self.via(&branch));
-        add(h, "Max-Forwards", "70");
+        let mut h = Headers::with_capacity(640, 16);
+        self.push_via(&mut h);
+        h.push_str(HeaderName::MAX_FORWARDS, "70");
         for route in self.outbound_routes() {
-            add(h, "Route", &route);
+            h.push_str(HeaderName::ROUTE, &route);
         }
-        add(h, "To", to);
-        add(h, "From", &self.local_from(from_tag));
-        add(h, "Call-ID", call_id);
-        add(h, "CSeq", &format!("{cseq} {method}"));
+        h.push_str(HeaderName::TO, to);
+        h.push_with(HeaderName::FROM, |buf| self.write_local_from(buf, from_tag));
+        h.push_str(HeaderName::CALL_ID, call_id);
+        push_cseq(&mut h, cseq, &method);
         if with_contact {
-            add(h, "Contact", &self.contact());
+            self.push_contact(&mut h);
         }
         if let Some(ua) = &self.config.user_agent {
-            add(h, "User-Agent", ua);
+            h.push_str(HeaderName::USER_AGENT, ua);
         }
+        let mut request = Request::new(method, uri);
+        request.headers = h;
         request
     }
 
@@ -284,24 +356,24 @@ impl UserAgent {
             Some(seq) => seq,
             None => dialog.next_seq(),
         };
-        let branch = self.new_branch();
-        let mut request = Request::new(method.clone(), uri);
-        let h = &mut request.headers;
-        add(h, "Via", &self.via(&branch));
-        add(h, "Max-Forwards", "70");
+        let mut h = Headers::with_capacity(640, 16);
+        self.push_via(&mut h);
+        h.push_str(HeaderName::MAX_FORWARDS, "70");
         for route in routes {
-            add(h, "Route", &route);
+            h.push_str(HeaderName::ROUTE, &route);
         }
-        add(h, "To", &dialog.remote);
-        add(h, "From", &dialog.local);
-        add(h, "Call-ID", &dialog.id.call_id);
-        add(h, "CSeq", &format!("{seq} {method}"));
+        h.push_str(HeaderName::TO, &dialog.remote);
+        h.push_str(HeaderName::FROM, &dialog.local);
+        h.push_str(HeaderName::CALL_ID, &dialog.id.call_id);
+        push_cseq(&mut h, seq, &method);
         if matches!(
             method,
             Method::Invite | Method::Update | Method::Subscribe | Method::Refer | Method::Notify
         ) {
-            add(h, "Contact", &self.contact());
+            self.push_contact(&mut h);
         }
+        let mut request = Request::new(method, uri);
+        request.headers = h;
         Some(request)
     }
 
@@ -318,8 +390,7 @@ impl UserAgent {
         if request.method == Method::Ack {
             return None;
         }
-        let (sent_by, branch) = sent_by_and_branch(&request.headers)?;
-        let key = TransactionKey::new(Role::Client, &branch, &sent_by, &request.method);
+        let key = transaction_key(Role::Client, &request.headers, &request.method)?;
         if let Some(attempt) = self.pending_attempt.take() {
             self.auth_attempts.insert(key.clone(), attempt);
         }
@@ -334,17 +405,25 @@ impl UserAgent {
         let code = StatusCode::new(status).unwrap_or(StatusCode::SERVER_INTERNAL_ERROR);
         let mut response = Response::new(code);
         let h = &mut response.headers;
-        h.copy_from(&request.headers, crate::headers::HeaderName::VIA);
-        h.copy_from(&request.headers, crate::headers::HeaderName::FROM);
-        let to = text(&request.headers, HeaderName::TO);
+        *h = Headers::with_capacity(640, 16);
+        h.copy_from(&request.headers, HeaderName::VIA);
+        h.copy_from(&request.headers, HeaderName::FROM);
+        let to = request.headers.field(HeaderName::TO);
+        let to = to.as_deref().map_or("", str::trim);
         match to_tag {
-            Some(tag) if tag_of(&to).is_none() && status > 100 => {
-                add(h, "To", &format!("{to};tag={tag}"))
+            Some(tag) if tag_in(to).is_none() && status > 100 => {
+                h.push_with(HeaderName::TO, |buf| {
+                    buf.push_str(to);
+                    buf.push_str(";tag=");
+                    buf.push_str(tag);
+                });
             }
-            _ => add(h, "To", &to),
+            _ => {
+                h.push_str(HeaderName::TO, to);
+            }
         }
-        h.copy_from(&request.headers, crate::headers::HeaderName::CALL_ID);
-        h.copy_from(&request.headers, crate::headers::HeaderName::CSEQ);
+        h.copy_from(&request.headers, HeaderName::CALL_ID);
+        h.copy_from(&request.headers, HeaderName::CSEQ);
         // RFC 3261 §12.1.1: a response that creates a dialog copies every
         // Record-Route of the request, so the caller's route set (and with it
         // its ACK and BYE) goes through the proxies that asked to stay in.
@@ -357,8 +436,7 @@ impl UserAgent {
     /// Sends `response` on the server transaction of `request`.
     pub(super) fn send_response(&mut self, now: Instant, request: &Request, response: Response) {
         let bytes = response.to_bytes();
-        if let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) {
-            let key = TransactionKey::new(Role::Server, &branch, &sent_by, &request.method);
+        if let Some(key) = transaction_key(Role::Server, &request.headers, &request.method) {
             self.transactions
                 .server_sent(now, &key, response.status.as_u16(), &bytes);
         }
@@ -509,13 +587,7 @@ impl UserAgent {
 
     /// The client transaction `request` was sent in.
     pub(super) fn client_key(request: &Request) -> Option<TransactionKey> {
-        let (sent_by, branch) = sent_by_and_branch(&request.headers)?;
-        Some(TransactionKey::new(
-            Role::Client,
-            &branch,
-            &sent_by,
-            &request.method,
-        ))
+        transaction_key(Role::Client, &request.headers, &request.method)
     }
 
     /// Adds credentials for every challenge held (RFC 3261 §22.2).

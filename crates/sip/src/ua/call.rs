@@ -20,7 +20,7 @@ use crate::sdp::{Direction, SessionDescription};
 use crate::time::{Duration, Instant};
 use crate::transaction::HeadersExt;
 use crate::transaction::{
-    Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch, tag_of,
+    Role, TransactionError, TransactionKey, cseq_of, tag_of, transaction_key,
 };
 
 /// Where the INVITE that set the call up stands.
@@ -1002,8 +1002,7 @@ impl UserAgent {
         };
         match request.method {
             Method::Invite => {
-                let key = sent_by_and_branch(&request.headers)
-                    .map(|(s, b)| TransactionKey::new(Role::Client, &b, &s, &Method::Invite));
+                let key = transaction_key(Role::Client, &request.headers, &Method::Invite);
                 let is_reinvite = matches!(&call.reinvite, Reinvite::Sent { key: k, .. } if Some(k) == key.as_ref());
                 if is_reinvite {
                     self.rollback(handle);
@@ -1062,7 +1061,8 @@ impl UserAgent {
             self.send_response(now, &request, response);
             return;
         };
-        let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) else {
+        let Some(server_key) = transaction_key(Role::Server, &request.headers, &Method::Invite)
+        else {
             return;
         };
         let handle = CallHandle(self.next_handle());
@@ -1075,12 +1075,7 @@ impl UserAgent {
         let mut call = Call::new(false, dialog.id.call_id.clone(), tag);
         call.remote_tag = Some(dialog.id.remote_tag.clone());
         call.invite_cseq_text = text(&request.headers, HeaderName::CSEQ);
-        call.server_key = Some(TransactionKey::new(
-            Role::Server,
-            &branch,
-            &sent_by,
-            &Method::Invite,
-        ));
+        call.server_key = Some(server_key);
         call.invite = Some(request.clone());
         call.offer_in_invite = remote_sdp.is_some();
         call.remote_sdp = remote_sdp.clone();

@@ -582,22 +582,32 @@ impl UserAgent {
 
 /// `bytes` random bytes as lower-case hex.
 fn random_token(rng: &mut ChaCha20Rng, bytes: usize) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 32];
     let mut out = String::with_capacity(bytes * 2);
+    push_random_hex(rng, bytes, &mut out);
+    out
+}
+
+/// Appends `bytes` random bytes as lower-case hex to `out`.
+fn push_random_hex(rng: &mut ChaCha20Rng, bytes: usize, out: &mut String) {
+    let mut buf = [0u8; 32];
     let mut left = bytes;
     while left > 0 {
         let n = left.min(buf.len());
         let chunk = buf.get_mut(..n).unwrap_or_default();
         rng.fill_bytes(chunk);
-        for byte in chunk.iter() {
-            for nibble in [byte >> 4, byte & 0x0f] {
-                out.push(char::from(
-                    HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-                ));
-            }
-        }
+        push_hex(chunk, out);
         left -= n;
     }
-    out
+}
+
+/// Appends `bytes` as lower-case hex to `out`.
+fn push_hex(bytes: &[u8], out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        for nibble in [byte >> 4, byte & 0x0f] {
+            out.push(char::from(
+                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
+        }
+    }
 }

@@ -13,7 +13,7 @@ use crate::message::{Method, Request, Response};
 use crate::time::Instant;
 use crate::transaction::HeadersExt;
 use crate::transaction::{
-    ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, sent_by_and_branch,
+    ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, transaction_key,
 };
 use crate::validate::{Capabilities, validate_request};
 
@@ -29,13 +29,12 @@ impl UserAgent {
 
     pub(super) fn handle_request(&mut self, now: Instant, request: Request) {
         // §8.1.1 / §17.2.3: without a Via we cannot answer at all.
-        let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) else {
+        let Some(key) = transaction_key(Role::Server, &request.headers, &request.method) else {
             self.emit(Event::Dropped(DropReason::Unparsable(
                 "request without a usable Via".into(),
             )));
             return;
         };
-        let key = TransactionKey::new(Role::Server, &branch, &sent_by, &request.method);
         if request.method == Method::Ack {
             self.handle_ack(now, &key, request);
             return;
@@ -177,10 +176,6 @@ impl UserAgent {
     }
 
     pub(super) fn handle_response(&mut self, now: Instant, response: Response) {
-        let Some((sent_by, branch)) = sent_by_and_branch(&response.headers) else {
-            self.emit(Event::Dropped(DropReason::StrayResponse));
-            return;
-        };
         let Some((_, method)) = response
             .headers
             .field(HeaderName::CSEQ)
@@ -190,7 +185,10 @@ impl UserAgent {
             return;
         };
         let method: Method = method.parse().unwrap_or(Method::Other(method));
-        let key = TransactionKey::new(Role::Client, &branch, &sent_by, &method);
+        let Some(key) = transaction_key(Role::Client, &response.headers, &method) else {
+            self.emit(Event::Dropped(DropReason::StrayResponse));
+            return;
+        };
         let status = response.status.as_u16();
         let Some((owner, verdict, request)) = self.transactions.client_response(now, &key, status)
         else {
@@ -279,8 +277,8 @@ impl UserAgent {
         }
         match owner {
             Owner::Register => {
-                if let Some((sent_by, branch)) = sent_by_and_branch(&request.headers) {
-                    let key = TransactionKey::new(Role::Client, &branch, &sent_by, &request.method);
+                if let Some(key) = transaction_key(Role::Client, &request.headers, &request.method)
+                {
                     self.register_failed(&key);
                 }
             }
