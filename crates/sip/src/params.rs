@@ -43,6 +43,11 @@ impl Params {
         if s.is_empty() {
             return Ok(Params::new());
         }
+        // Nearly every list is written without whitespace or quotes: check
+        // that in one pass and keep the input as it is.
+        if is_plain_list(s.as_bytes()) {
+            return Ok(Params(s.to_owned()));
+        }
         // The stored form is the input without the whitespace around `;`
         // and `=`; when there is none, copy the input in one piece.
         let mut canonical_len = 0;
@@ -56,6 +61,37 @@ impl Params {
         walk_header_params(s, |name, value| out.push(name, value))?;
         Ok(out)
     }
+}
+
+/// Whether `s` is `;name[=value]` repeated, with token names, unquoted
+/// values and no whitespace: the common form of a header parameter list.
+fn is_plain_list(s: &[u8]) -> bool {
+    let count = |from: usize, class: fn(u8) -> bool| {
+        s.get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&b| class(b))
+            .count()
+    };
+    let mut i = 0;
+    while i < s.len() {
+        if s.get(i) != Some(&b';') {
+            return false;
+        }
+        let name = count(i + 1, crate::syntax::is_token_byte);
+        if name == 0 {
+            return false;
+        }
+        i += 1 + name;
+        if s.get(i) == Some(&b'=') {
+            let value = count(i + 1, is_value_byte);
+            if value == 0 {
+                return false;
+            }
+            i += 1 + value;
+        }
+    }
+    true
 }
 
 /// Calls `f` with each `;name[=value]` of a header parameter list (see

@@ -142,7 +142,7 @@ struct Head {
 fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
     let (first_end, mut pos) = next_line(input, 0, 1, limits)?;
     let headers_start = pos;
-    let mut entries: Vec<Entry> = Vec::with_capacity(16);
+    let mut entries: Vec<Entry> = Vec::with_capacity(32);
     let mut headers_end = headers_start;
     let mut line_no = 1;
     while pos < input.len() {
@@ -294,11 +294,10 @@ fn frame_body<'a>(headers: &Headers, rest: &'a [u8]) -> Result<&'a [u8], ParseEr
 
 fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Message, ParseError> {
     if line.starts_with("SIP/") {
-        let (version, rest) = line
-            .split_once(' ')
-            .ok_or(ParseError::StartLine("missing status code"))?;
+        let (version, rest) =
+            split_at_space(line).ok_or(ParseError::StartLine("missing status code"))?;
         let version = parse_version(version)?;
-        let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+        let (code, reason) = split_at_space(rest).unwrap_or((rest, ""));
         let valid = code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit());
         let status = code
             .parse()
@@ -319,10 +318,11 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
             body,
         }));
     }
-    let mut parts = line.split(' ');
-    let (Some(method), Some(uri), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let parts = split_at_space(line).and_then(|(method, rest)| {
+        let (uri, version) = split_at_space(rest)?;
+        (!version.contains(' ')).then_some((method, uri, version))
+    });
+    let Some((method, uri, version)) = parts else {
         return Err(ParseError::StartLine(
             "a request line is method, URI and version separated by single spaces",
         ));
@@ -344,6 +344,12 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
         headers,
         body,
     }))
+}
+
+/// The text before and after the first space of `line`.
+fn split_at_space(line: &str) -> Option<(&str, &str)> {
+    let space = line.bytes().position(|b| b == b' ')?;
+    Some((line.get(..space)?, line.get(space + 1..)?))
 }
 
 /// `SIP/1*DIGIT.1*DIGIT` (RFC 3261 §7.1; other versions are answered 505).

@@ -89,28 +89,11 @@ pub enum Host<'a> {
 impl Uri {
     /// Parses a URI. Whitespace anywhere is an error.
     pub fn parse(text: &str) -> Result<Uri, UriError> {
-        let colon = text
-            .bytes()
-            .position(|b| b == b':')
-            .ok_or(UriError::Scheme)?;
-        let (scheme_name, rest) = text
-            .split_at_checked(colon)
-            .map(|(s, r)| (s, r.get(1..).unwrap_or("")))
-            .ok_or(UriError::Scheme)?;
-        let scheme_ok = scheme_name
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphabetic())
-            && scheme_name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-        if !scheme_ok {
-            return Err(UriError::Scheme);
-        }
-        let start = scheme_name.len() + 1;
+        let (scheme, start) = scheme_of(text.as_bytes()).ok_or(UriError::Scheme)?;
+        let rest = text.get(start..).unwrap_or("");
         let mut uri = Uri {
             text: text.to_owned(),
-            scheme: Scheme::Other,
+            scheme,
             user: None,
             password: None,
             host: Span::new(start, start),
@@ -118,17 +101,14 @@ impl Uri {
             params: Span::new(text.len(), text.len()),
             headers: Span::new(text.len(), text.len()),
         };
-        if scheme_name.eq_ignore_ascii_case("sip") {
-            uri.scheme = Scheme::Sip;
-            uri.parse_sip(rest, start)?;
-        } else if scheme_name.eq_ignore_ascii_case("sips") {
-            uri.scheme = Scheme::Sips;
-            uri.parse_sip(rest, start)?;
-        } else if scheme_name.eq_ignore_ascii_case("tel") {
-            uri.scheme = Scheme::Tel;
-            uri.parse_tel(rest, start)?;
-        } else if rest.is_empty() || !rest.bytes().all(is_opaque_byte) {
-            return Err(UriError::Character);
+        match scheme {
+            Scheme::Sip | Scheme::Sips => uri.parse_sip(rest.as_bytes(), start)?,
+            Scheme::Tel => uri.parse_tel(rest, start)?,
+            Scheme::Other => {
+                if rest.is_empty() || !rest.bytes().all(is_opaque_byte) {
+                    return Err(UriError::Character);
+                }
+            }
         }
         Ok(uri)
     }
@@ -162,120 +142,82 @@ impl Uri {
         Uri::parse(&text)
     }
 
-    fn parse_sip(&mut self, rest: &str, start: usize) -> Result<(), UriError> {
-        // No whitespace or control character anywhere (ASCII whitespace and
-        // controls are the bytes up to SP, and DEL). A branch-free fold that
-        // the compiler vectorises; then memchr finds the first '@' and the
-        // first ';' or '?'.
-        let bad = rest
-            .bytes()
-            .fold(false, |bad, b| bad | (b <= b' ') | (b == 0x7f));
-        if bad {
-            return Err(UriError::Character);
-        }
-        let at = memchr::memchr(b'@', rest.as_bytes());
-        let params_at = memchr::memchr2(b';', b'?', rest.as_bytes());
-        // userinfo never holds an unescaped '@', and nothing after it may.
-        let host_start = match at {
+    /// The part of a `sip:`/`sips:` URI after the scheme, in one forward
+    /// pass: userinfo (up to the first `@`), host, port, parameters, headers.
+    /// `start` is where `rest` begins in the URI's text.
+    fn parse_sip(&mut self, rest: &[u8], start: usize) -> Result<(), UriError> {
+        // userinfo never holds an unescaped '@', and nothing after it may;
+        // a ';' or '?' before the '@' belongs to the user part.
+        let mut i = match memchr::memchr(b'@', rest) {
             Some(at) => {
-                let userinfo = rest.get(..at).unwrap_or("");
-                // A byte scan: userinfo is short, too short for `memchr`.
-                let (user, password) = match userinfo.bytes().position(|b| b == b':') {
-                    Some(colon) => (
-                        userinfo.get(..colon).unwrap_or(""),
-                        userinfo.get(colon + 1..),
-                    ),
-                    None => (userinfo, None),
-                };
-                if user.is_empty() || !all_escaped_or(user, is_user_byte) {
-                    return Err(UriError::User);
-                }
-                self.user = Some(Span::new(start, start + user.len()));
-                if let Some(p) = password {
-                    if !all_escaped_or(p, is_password_byte) {
-                        return Err(UriError::User);
-                    }
-                    let p_start = start + user.len() + 1;
-                    self.password = Some(Span::new(p_start, p_start + p.len()));
-                }
+                self.parse_userinfo(rest.get(..at).unwrap_or_default(), start)?;
                 at + 1
             }
             None => 0,
         };
-        let hostport = rest.get(host_start..).unwrap_or("");
-        // A ';' or '?' before the '@' belongs to the user part.
-        let hp_len = match params_at {
-            Some(p) if p >= host_start => p - host_start,
-            _ => hostport
-                .bytes()
-                .position(|b| b == b';' || b == b'?')
-                .unwrap_or(hostport.len()),
-        };
-        let abs = start + host_start;
-        self.parse_hostport(hostport.get(..hp_len).unwrap_or(""), abs)?;
-        self.parse_params_and_headers(hostport.get(hp_len..).unwrap_or(""), abs + hp_len)
-    }
-
-    fn parse_hostport(&mut self, hostport: &str, abs: usize) -> Result<(), UriError> {
-        let host_len = if hostport.starts_with('[') {
-            let close = hostport
-                .bytes()
-                .position(|b| b == b']')
-                .ok_or(UriError::Host)?;
-            let inner = hostport.get(1..close).unwrap_or("");
-            parse_ipv6(inner).ok_or(UriError::Host)?;
-            close + 1
+        let host_start = i;
+        if rest.get(i) == Some(&b'[') {
+            let close = rest
+                .iter()
+                .skip(i)
+                .position(|&b| b == b']')
+                .ok_or(UriError::Host)?
+                + i;
+            let inner = rest.get(i + 1..close).unwrap_or_default();
+            std::str::from_utf8(inner)
+                .ok()
+                .and_then(parse_ipv6)
+                .ok_or_else(|| character_or(inner, UriError::Host))?;
+            i = close + 1;
         } else {
-            let len = hostport
-                .bytes()
-                .position(|b| b == b':')
-                .unwrap_or(hostport.len());
-            let name = hostport.get(..len).unwrap_or("");
-            if !is_host_name(name) {
-                return Err(UriError::Host);
-            }
-            len
-        };
-        self.host = Span::new(abs, abs + host_len);
-        match hostport.get(host_len..).unwrap_or("") {
-            "" => Ok(()),
-            port => {
-                let digits = port.strip_prefix(':').ok_or(UriError::Host)?;
-                let valid = !digits.is_empty()
-                    && digits.len() <= 5
-                    && digits.bytes().all(|b| b.is_ascii_digit());
-                self.port = Some(
-                    digits
-                        .parse()
-                        .ok()
-                        .filter(|_| valid)
-                        .ok_or(UriError::Port)?,
-                );
-                Ok(())
-            }
+            i += host_name_len(rest.get(i..).unwrap_or_default()).ok_or(UriError::Host)?;
         }
+        self.host = Span::new(start + host_start, start + i);
+        if rest.get(i) == Some(&b':') {
+            let (port, len) = parse_port(rest.get(i + 1..).unwrap_or_default())?;
+            self.port = Some(port);
+            i += 1 + len;
+        }
+        match rest.get(i) {
+            None => return Ok(()),
+            Some(b';' | b'?') => {}
+            Some(b) if *b <= b' ' || *b == 0x7f => return Err(UriError::Character),
+            Some(_) => return Err(UriError::Host),
+        }
+        let params_len = sip_params_len(rest.get(i..).unwrap_or_default())?;
+        self.params = Span::new(start + i, start + i + params_len);
+        i += params_len;
+        if rest.get(i) == Some(&b'?') {
+            let headers = rest.get(i + 1..).unwrap_or_default();
+            if !valid_uri_headers(headers) {
+                return Err(if headers.iter().any(|&b| b <= b' ' || b == 0x7f) {
+                    UriError::Character
+                } else {
+                    UriError::Header
+                });
+            }
+            self.headers = Span::new(start + i + 1, start + rest.len());
+        }
+        Ok(())
     }
 
-    fn parse_params_and_headers(&mut self, tail: &str, abs: usize) -> Result<(), UriError> {
-        let params_len = tail.bytes().position(|b| b == b'?').unwrap_or(tail.len());
-        let params = tail.get(..params_len).unwrap_or("");
-        if !valid_sip_params(params) {
-            return Err(UriError::Param);
+    /// `user[:password]`, checked against their character classes.
+    fn parse_userinfo(&mut self, userinfo: &[u8], start: usize) -> Result<(), UriError> {
+        let colon = userinfo.iter().position(|&b| b == b':');
+        let user = userinfo
+            .get(..colon.unwrap_or(userinfo.len()))
+            .unwrap_or_default();
+        if user.is_empty() || !bytes_escaped_or(user, syntax::USER) {
+            return Err(character_or(userinfo, UriError::User));
         }
-        self.params = Span::new(abs, abs + params_len);
-        if let Some(headers) = tail.get(params_len..).and_then(|h| h.strip_prefix('?')) {
-            let ok = headers.split('&').all(|h| {
-                h.split_once('=').is_some_and(|(n, v)| {
-                    !n.is_empty()
-                        && all_escaped_or(n, is_header_byte)
-                        && all_escaped_or(v, is_header_byte)
-                })
-            });
-            if !ok {
-                return Err(UriError::Header);
+        self.user = Some(Span::new(start, start + user.len()));
+        if let Some(colon) = colon {
+            let password = userinfo.get(colon + 1..).unwrap_or_default();
+            if !bytes_escaped_or(password, syntax::PASSWORD) {
+                return Err(character_or(password, UriError::User));
             }
-            let h_start = abs + params_len + 1;
-            self.headers = Span::new(h_start, h_start + headers.len());
+            let p_start = start + colon + 1;
+            self.password = Some(Span::new(p_start, p_start + password.len()));
         }
         Ok(())
     }
@@ -430,59 +372,161 @@ impl Uri {
     }
 }
 
-/// Whether `params` (empty or starting with `;`) is a list of
-/// `;pname[=pvalue]` with non-empty names and values of `paramchar`s and
-/// escapes (RFC 3261 §25.1 `uri-parameters`), in one pass.
-fn valid_sip_params(params: &str) -> bool {
-    let bytes = params.as_bytes();
-    if bytes.is_empty() {
+/// The scheme a URI starts with and where the text after its `:` begins.
+/// `sip:`, `sips:` and `tel:` are told apart by their first bytes; any
+/// other `scheme` (RFC 3261 §25.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ))
+/// is [`Scheme::Other`].
+fn scheme_of(text: &[u8]) -> Option<(Scheme, usize)> {
+    let lower = |i: usize| text.get(i).map(u8::to_ascii_lowercase);
+    match (lower(0), lower(1), lower(2), lower(3), lower(4)) {
+        (Some(b's'), Some(b'i'), Some(b'p'), Some(b':'), _) => return Some((Scheme::Sip, 4)),
+        (Some(b's'), Some(b'i'), Some(b'p'), Some(b's'), Some(b':')) => {
+            return Some((Scheme::Sips, 5));
+        }
+        (Some(b't'), Some(b'e'), Some(b'l'), Some(b':'), _) => return Some((Scheme::Tel, 4)),
+        _ => {}
+    }
+    let colon = text.iter().position(|&b| b == b':')?;
+    let name = text.get(..colon)?;
+    let ok = name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    ok.then_some((Scheme::Other, colon + 1))
+}
+
+/// [`UriError::Character`] if `text` holds whitespace or a control
+/// character (which no part of a URI may), else `otherwise`.
+fn character_or(text: &[u8], otherwise: UriError) -> UriError {
+    if text.iter().any(|&b| b <= b' ' || b == 0x7f) {
+        UriError::Character
+    } else {
+        otherwise
+    }
+}
+
+/// Whether every byte of `text` is in `class` or part of a `%XX` escape.
+#[inline]
+fn bytes_escaped_or(text: &[u8], class: u8) -> bool {
+    // Most text holds no escape: one table lookup per byte.
+    if text.iter().all(|&b| syntax::is(b, class)) {
         return true;
     }
-    // Length of the current name, of the current value, and whether a '='
-    // was seen in the current parameter.
-    let (mut name_len, mut value_len, mut has_value) = (0usize, 0usize, false);
-    let mut i = 0;
-    let mut first = true;
-    while let Some(&b) = bytes.get(i) {
-        i += 1;
-        if first {
-            // The list starts with ';' (the caller split there).
-            first = false;
-            if b == b';' {
-                continue;
-            }
-            return false;
-        }
-        let step = match b {
-            b';' => {
-                if name_len == 0 || (has_value && value_len == 0) {
-                    return false;
-                }
-                (name_len, value_len, has_value) = (0, 0, false);
-                continue;
-            }
-            b'=' if !has_value => {
-                has_value = true;
-                continue;
-            }
-            b'%' => {
-                let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
-                if !(hex(i) && hex(i + 1)) {
-                    return false;
-                }
-                i += 2;
-                3
-            }
-            _ if is_param_byte(b) => 1,
-            _ => return false,
+    std::str::from_utf8(text).is_ok_and(|t| all_escaped_or(t, |b| syntax::is(b, class)))
+}
+
+/// The length of the `hostname` or IPv4 address at the start of `text`
+/// (RFC 3261 §25.1: dot-separated labels of alphanumerics and `-`, a label
+/// neither starting nor ending with `-`, an optional final `.`), or `None`
+/// when it is empty or malformed.
+fn host_name_len(text: &[u8]) -> Option<usize> {
+    let len = text
+        .iter()
+        .take_while(|&&b| syntax::is(b, syntax::HOST))
+        .count();
+    let name = text.get(..len)?;
+    // Alphanumerics pass; only a '.' or '-' needs its neighbours checked:
+    // no empty label, no label starting with '-' or ending with '-'.
+    let mut prev = b'.';
+    for &b in name {
+        let ok = match b {
+            b'.' => prev != b'.' && prev != b'-',
+            b'-' => prev != b'.',
+            _ => true,
         };
-        if has_value {
-            value_len += step;
-        } else {
-            name_len += step;
+        if !ok {
+            return None;
+        }
+        prev = b;
+    }
+    // A '.' only ever follows a label, so a final '.' (a fully qualified
+    // name) is fine; a final '-' is not.
+    (len > 0 && prev != b'-').then_some(len)
+}
+
+/// The port at the start of `text` (1 to 5 digits, at most 65535) and its
+/// length.
+fn parse_port(text: &[u8]) -> Result<(u16, usize), UriError> {
+    let mut value: u32 = 0;
+    let mut len = 0;
+    for &b in text.iter().take_while(|b| b.is_ascii_digit()) {
+        value = value * 10 + u32::from(b - b'0');
+        len += 1;
+        if len > 5 {
+            return Err(UriError::Port);
         }
     }
-    name_len != 0 && (!has_value || value_len != 0)
+    match u16::try_from(value) {
+        Ok(port) if len > 0 => Ok((port, len)),
+        _ => Err(UriError::Port),
+    }
+}
+
+/// The length of the `;pname[=pvalue]` list at the start of `params`
+/// (RFC 3261 §25.1 `uri-parameters`: non-empty names and values of
+/// `paramchar`s and escapes), which ends at a `?` or the end of the text.
+fn sip_params_len(params: &[u8]) -> Result<usize, UriError> {
+    if params.first() != Some(&b';') {
+        return match params.first() {
+            None | Some(b'?') => Ok(0),
+            Some(_) => Err(UriError::Param),
+        };
+    }
+    // Where the current parameter's name and value start (`value` is set
+    // at its '=').
+    let mut name_start = 1;
+    let mut value_start: Option<usize> = None;
+    let mut i = 1;
+    loop {
+        // Most bytes are plain `paramchar`s.
+        i += params
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&b| syntax::is(b, syntax::PARAM))
+            .count();
+        let end_of_param = |i: usize| match value_start {
+            Some(v) => i > v,
+            None => i > name_start,
+        };
+        match params.get(i) {
+            Some(b'%') => {
+                let hex = |j: usize| params.get(j).is_some_and(u8::is_ascii_hexdigit);
+                if !(hex(i + 1) && hex(i + 2)) {
+                    return Err(UriError::Param);
+                }
+                i += 3;
+            }
+            Some(b'=') if value_start.is_none() && i > name_start => {
+                i += 1;
+                value_start = Some(i);
+            }
+            Some(b';') if end_of_param(i) => {
+                i += 1;
+                name_start = i;
+                value_start = None;
+            }
+            None | Some(b'?') if end_of_param(i) => return Ok(i),
+            Some(&b) if b <= b' ' || b == 0x7f => return Err(UriError::Character),
+            _ => return Err(UriError::Param),
+        }
+    }
+}
+
+/// Whether `headers` is `hname=hvalue` pairs joined by `&` (RFC 3261 §25.1).
+fn valid_uri_headers(headers: &[u8]) -> bool {
+    headers.split(|&b| b == b'&').all(|h| {
+        let eq = h.iter().position(|&b| b == b'=');
+        eq.is_some_and(|eq| {
+            let (n, v) = (
+                h.get(..eq).unwrap_or_default(),
+                h.get(eq + 1..).unwrap_or_default(),
+            );
+            !n.is_empty()
+                && bytes_escaped_or(n, syntax::URI_HEADER)
+                && bytes_escaped_or(v, syntax::URI_HEADER)
+        })
+    })
 }
 
 /// An IPv6 address as written inside `[]`. Besides RFC 4291 text, accepts
@@ -586,22 +630,10 @@ fn is_user_byte(b: u8) -> bool {
     syntax::is(b, syntax::USER)
 }
 
-/// `password` characters besides escapes: unreserved and `&=+$,`.
-#[inline]
-fn is_password_byte(b: u8) -> bool {
-    syntax::is(b, syntax::PASSWORD)
-}
-
 /// `paramchar` besides escapes: unreserved and `[]/:&+$`.
 #[inline]
 fn is_param_byte(b: u8) -> bool {
     syntax::is(b, syntax::PARAM)
-}
-
-/// `hname`/`hvalue` characters besides escapes: unreserved and `[]/?:+$`.
-#[inline]
-fn is_header_byte(b: u8) -> bool {
-    syntax::is(b, syntax::URI_HEADER)
 }
 
 /// Telephone-number characters (RFC 3966 §3, loosely): digits, hex digits,
@@ -621,26 +653,6 @@ fn is_opaque_byte(b: u8) -> bool {
             b,
             b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
         )
-}
-
-/// `hostname` (RFC 3261 §25.1): dot-separated labels of alphanumerics and
-/// `-`; also accepts a dotted IPv4 address.
-fn is_host_name(name: &str) -> bool {
-    let name = name.strip_suffix('.').unwrap_or(name);
-    // One pass; `prev` is the previous byte, '.' at the start of a label.
-    let mut prev = b'.';
-    for b in name.bytes() {
-        let ok = match b {
-            b'.' => prev != b'.' && prev != b'-',
-            b'-' => prev != b'.',
-            _ => b.is_ascii_alphanumeric(),
-        };
-        if !ok {
-            return false;
-        }
-        prev = b;
-    }
-    prev != b'.' && prev != b'-'
 }
 
 fn escape_into(out: &mut String, text: &str, allowed: impl Fn(u8) -> bool) {

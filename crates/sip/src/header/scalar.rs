@@ -118,13 +118,19 @@ pub struct CSeq {
 impl TypedHeader for CSeq {
     const NAME: HeaderName = HeaderName::CSEQ;
     fn parse(value: &str) -> Result<Self, HeaderError> {
-        let (number, method) = value.split_once([' ', '\t']).ok_or(HeaderError::malformed(
-            Self::NAME,
-            "expected number and method",
-        ))?;
+        let space =
+            value
+                .bytes()
+                .position(|b| b == b' ' || b == b'\t')
+                .ok_or(HeaderError::malformed(
+                    Self::NAME,
+                    "expected number and method",
+                ))?;
+        let number = value.get(..space).unwrap_or("");
+        let method = value.get(space + 1..).unwrap_or("");
         let seq = parse_seq(Self::NAME, number, "sequence number")?;
         let method = method
-            .trim()
+            .trim_ascii()
             .parse()
             .map_err(|_| HeaderError::malformed(Self::NAME, "method is not a token"))?;
         Ok(Self { seq, method })

@@ -148,12 +148,20 @@ impl TypedHeader for Via {
 
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let bad = |reason| HeaderError::malformed(Self::NAME, reason);
-        let (name, rest) = value.split_once('/').ok_or(bad("missing sent-protocol"))?;
-        let (version, rest) = rest.split_once('/').ok_or(bad("missing sent-protocol"))?;
-        if !name.trim().eq_ignore_ascii_case("SIP") || version.trim() != "2.0" {
-            return Err(bad("sent-protocol is not SIP/2.0"));
-        }
-        let rest = rest.trim_start();
+        let rest = match value.strip_prefix("SIP/2.0/") {
+            // As nearly every Via is written.
+            Some(rest) => rest,
+            // Whitespace is allowed around the slashes (RFC 3261 §25.1 SLASH).
+            None => {
+                let (name, rest) = value.split_once('/').ok_or(bad("missing sent-protocol"))?;
+                let (version, rest) = rest.split_once('/').ok_or(bad("missing sent-protocol"))?;
+                if !name.trim().eq_ignore_ascii_case("SIP") || version.trim() != "2.0" {
+                    return Err(bad("sent-protocol is not SIP/2.0"));
+                }
+                rest
+            }
+        };
+        let rest = rest.trim_ascii_start();
         let transport_len = rest
             .bytes()
             .take_while(|&b| crate::syntax::is_token_byte(b))
@@ -164,7 +172,7 @@ impl TypedHeader for Via {
         if transport.is_empty() || !rest.starts_with([' ', '\t']) {
             return Err(bad("missing transport"));
         }
-        let rest = rest.trim_start();
+        let rest = rest.trim_ascii_start();
         let sent_by_len = rest
             .bytes()
             .position(|b| matches!(b, b';' | b' ' | b'\t'))
