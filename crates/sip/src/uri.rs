@@ -741,6 +741,46 @@ mod tests {
     }
 
     #[test]
+    fn each_part_reports_its_own_error() {
+        for (text, error) in [
+            ("sip:a@b;x=", UriError::Param),
+            ("sip:a@b;x==y", UriError::Param),
+            ("sip:a@b;;x", UriError::Param),
+            ("sip:a@b;", UriError::Param),
+            ("sip:a@b;x%4", UriError::Param),
+            ("sip:a@b;x y", UriError::Character),
+            ("sip:a@b:", UriError::Port),
+            ("sip:a@b:123456", UriError::Port),
+            ("sip:a@b:5060x", UriError::Host),
+            ("sip:a@b-", UriError::Host),
+            ("sip:a@-b", UriError::Host),
+            ("sip:a@b..c", UriError::Host),
+            ("sip:a@.b", UriError::Host),
+            ("sip:a@b c", UriError::Character),
+            ("sip:a b@c", UriError::Character),
+            ("sip:a\"b@c", UriError::User),
+            ("sip:a@[::1", UriError::Host),
+            ("sip:a@b?x", UriError::Header),
+            ("sip:a@b?x=1&", UriError::Header),
+            ("sip:a@b?x=1 2", UriError::Character),
+        ] {
+            assert_eq!(Uri::parse(text).err(), Some(error), "{text}");
+        }
+        for good in [
+            "sip:a@b.",
+            "sip:a@b-c.d",
+            "sip:a@b;x;y=1;z=%41",
+            "sip:a@b:0",
+            "sip:a@b:65535;lr?h=v&i=",
+            "sip:a;p=1@b",
+            "SIP:a@B",
+            "sips:[::1]:5061;transport=tls",
+        ] {
+            assert!(Uri::parse(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
     fn equivalence_rfc3261_19_1_4() {
         let eq = |a: &str, b: &str| uri(a).equivalent(&uri(b));
         assert!(eq(
