@@ -117,6 +117,11 @@ impl HeaderName {
         lookup(name.as_bytes())
     }
 
+    /// The id of a name this crate knows, [`KnownId::Unknown`] otherwise.
+    pub(crate) const fn id(&self) -> KnownId {
+        self.id
+    }
+
     /// Whether the field `entry` of `buf` has this name.
     #[inline]
     fn names(&self, entry: &Entry, buf: &str) -> bool {
@@ -686,6 +691,11 @@ impl Headers {
         if !length_written {
             write_length(out, HeaderName::CONTENT_LENGTH.as_str(), body_len);
         }
+    }
+
+    /// Every field as (id of its name, unfolded value), in order.
+    pub(crate) fn known_fields(&self) -> impl Iterator<Item = (KnownId, Cow<'_, str>)> {
+        self.entries.iter().map(|e| (e.id, self.value_of(e)))
     }
 
     /// The values of every field named `name`, in order.

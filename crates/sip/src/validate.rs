@@ -12,7 +12,7 @@ use crate::header::{
     Accept, CSeq, CallId, Contact, ContentLength, ContentType, Date, Expires, From, MaxForwards,
     MinExpires, RAck, RSeq, RecordRoute, Require, RetryAfter, Route, To, Via, Warning,
 };
-use crate::headers::{HeaderError, HeaderName, Headers, TypedHeader};
+use crate::headers::{HeaderError, HeaderName, Headers, TypedHeader, split_list};
 use crate::message::{Method, Request, Response, SipVersion, StatusCode};
 use crate::uri::Scheme;
 
@@ -148,46 +148,86 @@ pub fn check_max_forwards(request: &Request) -> Result<(), Rejection> {
     }
 }
 
+/// Checks one field value of header `T`, element by element for a list.
+fn check_value<T: TypedHeader>(value: &str) -> Result<(), HeaderError> {
+    if T::LIST {
+        split_list(value).try_for_each(|v| T::parse(v).map(drop))
+    } else {
+        T::parse(value).map(drop)
+    }
+}
+
+/// Checks one field value.
+type Check = fn(&str) -> Result<(), HeaderError>;
+
+/// The headers whose syntax is checked, in the order their errors are
+/// reported: the first malformed one in this list names the 400.
+const CHECKED: [(HeaderName, Check); 20] = [
+    (Via::NAME, check_value::<Via>),
+    (From::NAME, check_value::<From>),
+    (To::NAME, check_value::<To>),
+    (CallId::NAME, check_value::<CallId>),
+    (CSeq::NAME, check_value::<CSeq>),
+    (MaxForwards::NAME, check_value::<MaxForwards>),
+    (ContentLength::NAME, check_value::<ContentLength>),
+    (ContentType::NAME, check_value::<ContentType>),
+    (Contact::NAME, check_value::<Contact>),
+    (Route::NAME, check_value::<Route>),
+    (RecordRoute::NAME, check_value::<RecordRoute>),
+    (Expires::NAME, check_value::<Expires>),
+    (MinExpires::NAME, check_value::<MinExpires>),
+    (Date::NAME, check_value::<Date>),
+    (Require::NAME, check_value::<Require>),
+    (RSeq::NAME, check_value::<RSeq>),
+    (RAck::NAME, check_value::<RAck>),
+    (RetryAfter::NAME, check_value::<RetryAfter>),
+    (Warning::NAME, check_value::<Warning>),
+    (Accept::NAME, check_value::<Accept>),
+];
+
 /// Required headers present, single ones single, every known one readable.
+///
+/// One pass over the fields counts the lines of every [`CHECKED`] header
+/// (all of [`REQUIRED`] and [`SINGLE`] among them) and keeps the first error
+/// of each; the results are then read in the order of the RFC checks.
 fn check_headers(headers: &Headers) -> Result<(), String> {
+    let mut lines = [0usize; CHECKED.len()];
+    let mut errors: [Option<HeaderError>; CHECKED.len()] = [const { None }; CHECKED.len()];
+    for (id, value) in headers.known_fields() {
+        let Some(slot) = CHECKED.iter().position(|(name, _)| name.id() == id) else {
+            continue;
+        };
+        if let (Some(count), Some(error), Some((_, check))) =
+            (lines.get_mut(slot), errors.get_mut(slot), CHECKED.get(slot))
+        {
+            *count += 1;
+            if error.is_none() {
+                *error = check(&value).err();
+            }
+        }
+    }
+    let lines_of = |name: &HeaderName| {
+        CHECKED
+            .iter()
+            .position(|(n, _)| n.id() == name.id())
+            .and_then(|slot| lines.get(slot).copied())
+            .unwrap_or(0)
+    };
     let missing: Vec<&str> = REQUIRED
         .iter()
-        .filter(|n| !headers.contains(**n))
+        .filter(|n| lines_of(n) == 0)
         .map(|n| n.as_str())
         .collect();
     if !missing.is_empty() {
         return Err(format!("Missing {}", missing.join(", ")));
     }
-    if let Some(name) = SINGLE.iter().find(|n| headers.count(**n) > 1) {
+    if let Some(name) = SINGLE.iter().find(|n| lines_of(n) > 1) {
         return Err(format!("Multiple {name} header fields"));
     }
-    check_all::<Via>(headers)?;
-    check_all::<From>(headers)?;
-    check_all::<To>(headers)?;
-    check_all::<CallId>(headers)?;
-    check_all::<CSeq>(headers)?;
-    check_all::<MaxForwards>(headers)?;
-    check_all::<ContentLength>(headers)?;
-    check_all::<ContentType>(headers)?;
-    check_all::<Contact>(headers)?;
-    check_all::<Route>(headers)?;
-    check_all::<RecordRoute>(headers)?;
-    check_all::<Expires>(headers)?;
-    check_all::<MinExpires>(headers)?;
-    check_all::<Date>(headers)?;
-    check_all::<Require>(headers)?;
-    check_all::<RSeq>(headers)?;
-    check_all::<RAck>(headers)?;
-    check_all::<RetryAfter>(headers)?;
-    check_all::<Warning>(headers)?;
-    check_all::<Accept>(headers)
-}
-
-fn check_all<T: TypedHeader>(headers: &Headers) -> Result<(), String> {
-    headers
-        .get_all::<T>()
-        .try_for_each(|h| h.map(drop))
-        .map_err(|e: HeaderError| capitalised(&e.to_string()))
+    match errors.into_iter().flatten().next() {
+        Some(e) => Err(capitalised(&e.to_string())),
+        None => Ok(()),
+    }
 }
 
 fn capitalised(text: &str) -> String {
@@ -299,6 +339,41 @@ mod tests {
     }
 
     const BASE: &str = "Via: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\n";
+
+    #[test]
+    fn every_checked_header_has_a_known_name() {
+        for (name, _) in CHECKED {
+            assert_ne!(name.id(), crate::headers::KnownId::Unknown, "{name}");
+        }
+        for name in REQUIRED.iter().chain(SINGLE.iter()) {
+            assert!(CHECKED.iter().any(|(n, _)| n == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn reports_the_first_malformed_header_in_check_order() {
+        let r = request(
+            "OPTIONS sip:c@d SIP/2.0\r\nCSeq: x OPTIONS\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nTo: <sip:e@f>\r\nCSeq: 1 OPTIONS\r\n\r\n",
+        );
+        let reason = validate_request(&r, &Capabilities::default())
+            .unwrap_err()
+            .reason;
+        assert_eq!(reason, "Multiple To header fields");
+        let r = request(
+            "OPTIONS sip:c@d SIP/2.0\r\nCSeq: x OPTIONS\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nMax-Forwards: y\r\n\r\n",
+        );
+        let reason = validate_request(&r, &Capabilities::default())
+            .unwrap_err()
+            .reason;
+        assert!(reason.starts_with("Malformed CSeq"), "{reason}");
+        let r = request(
+            "OPTIONS sip:c@d SIP/2.0\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nTo: <sip:c@d>\r\n\r\n",
+        );
+        let reason = validate_request(&r, &Capabilities::default())
+            .unwrap_err()
+            .reason;
+        assert_eq!(reason, "Missing From, Call-ID, CSeq");
+    }
 
     #[test]
     fn accepts_a_plain_request() {

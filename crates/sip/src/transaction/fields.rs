@@ -51,14 +51,23 @@ fn trim(text: &str) -> &str {
 /// `params` whose name is `name` (any case), both trimmed. Elements without
 /// `=` are skipped. ASCII text only (see [`trim`]).
 fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
-    params
-        .split(';')
-        .filter_map(|p| {
-            let eq = memchr::memchr(b'=', p.as_bytes())?;
-            Some((p.get(..eq)?, p.get(eq + 1..)?))
-        })
-        .find(|(n, _)| trim(n).eq_ignore_ascii_case(name))
-        .map(|(_, v)| trim(v))
+    let bytes = params.as_bytes();
+    let mut start = 0;
+    while start <= bytes.len() {
+        let end = bytes
+            .get(start..)?
+            .iter()
+            .position(|b| *b == b';')
+            .map_or(bytes.len(), |i| start + i);
+        let element = params.get(start..end)?;
+        if let Some(eq) = element.bytes().position(|b| b == b'=') {
+            if trim(element.get(..eq)?).eq_ignore_ascii_case(name) {
+                return element.get(eq + 1..).map(trim);
+            }
+        }
+        start = end + 1;
+    }
+    None
 }
 
 /// The key of the transaction a message with `headers` belongs to
@@ -101,7 +110,7 @@ fn via_key(top: &str) -> Option<(&str, &str)> {
         return None;
     }
     let rest = top.get(space + 1..)?;
-    let rest = rest.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8));
+    let rest = rest.trim_start_matches(|c: char| u8::try_from(c).is_ok_and(is_space));
     let (sent_by, params) = match memchr::memchr(b';', rest.as_bytes()) {
         Some(i) => (rest.get(..i)?, rest.get(i + 1..)?),
         None => (rest, ""),
