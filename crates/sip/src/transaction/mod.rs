@@ -22,6 +22,7 @@ pub(crate) use fields::{HeadersExt, cseq_of, tag_in, tag_of, transaction_key};
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use crate::message::{Method, Request};
 use crate::time::{Duration, Instant};
@@ -603,13 +604,11 @@ impl NonInviteServer {
 #[derive(Debug, Clone)]
 pub struct ClientTransaction<O> {
     /// The request as sent.
-    pub request: Request,
+    pub request: Arc<Request>,
     /// Who the responses go to.
     pub owner: O,
     /// The machine.
     pub machine: ClientMachine,
-    /// Position in the deadline index.
-    id: u64,
 }
 
 /// The machine of a client transaction.
@@ -625,11 +624,9 @@ pub enum ClientMachine {
 #[derive(Debug, Clone)]
 pub struct ServerTransaction {
     /// The request as received.
-    pub request: Request,
+    pub request: Arc<Request>,
     /// The machine.
     pub machine: ServerMachine,
-    /// Position in the deadline index.
-    id: u64,
 }
 
 /// The machine of a server transaction.
@@ -681,7 +678,7 @@ pub struct ClientFailure<O> {
     /// Its owner.
     pub owner: O,
     /// The request it carried.
-    pub request: Request,
+    pub request: Arc<Request>,
     /// What happened.
     pub error: TransactionError,
 }
@@ -692,7 +689,7 @@ pub struct ServerFailure {
     /// The transaction.
     pub key: TransactionKey,
     /// The request it carried.
-    pub request: Request,
+    pub request: Arc<Request>,
     /// What happened.
     pub error: TransactionError,
 }
@@ -749,20 +746,43 @@ impl Hasher for KeyHasher {
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
+/// A live transaction of either side, in its slot of the table.
+#[derive(Debug, Clone)]
+enum Slot<O> {
+    Client(TransactionKey, ClientTransaction<O>),
+    Server(TransactionKey, ServerTransaction),
+}
+
+impl<O> Slot<O> {
+    fn key(&self) -> &TransactionKey {
+        match self {
+            Slot::Client(key, _) | Slot::Server(key, _) => key,
+        }
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        match self {
+            Slot::Client(_, tx) => tx.machine.deadline(),
+            Slot::Server(_, tx) => tx.machine.deadline(),
+        }
+    }
+}
+
 /// Every live transaction of a user agent, keyed per §17.1.3 / §17.2.3.
 /// `O` names who owns a client transaction (registration, call, ...).
 ///
-/// Deadlines are indexed in a sorted set, so finding the next one and the
-/// expired ones costs O(log n) however many transactions linger in
-/// Accepted (Timers L and M keep INVITE transactions for 64*T1).
+/// Transactions sit in slots found by key once per call; deadlines are
+/// indexed by slot in a sorted set, so finding the next one and the expired
+/// ones costs O(log n) however many transactions linger in Accepted (Timers
+/// L and M keep INVITE transactions for 64*T1).
 #[derive(Debug, Clone)]
 pub struct TransactionTable<O> {
     timers: TimerConfig,
-    clients: FastMap<TransactionKey, ClientTransaction<O>>,
-    servers: FastMap<TransactionKey, ServerTransaction>,
-    deadlines: BTreeSet<(Instant, u64)>,
-    by_id: FastMap<u64, TransactionKey>,
-    next_id: u64,
+    index: FastMap<TransactionKey, usize>,
+    slots: Vec<Option<Slot<O>>>,
+    /// Empty slots, reused before the vector grows.
+    free: Vec<usize>,
+    deadlines: BTreeSet<(Instant, usize)>,
 }
 
 impl<O: Clone> TransactionTable<O> {
@@ -770,11 +790,10 @@ impl<O: Clone> TransactionTable<O> {
     pub fn new(timers: TimerConfig) -> Self {
         TransactionTable {
             timers,
-            clients: FastMap::default(),
-            servers: FastMap::default(),
+            index: FastMap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
             deadlines: BTreeSet::new(),
-            by_id: FastMap::default(),
-            next_id: 0,
         }
     }
 
@@ -785,7 +804,7 @@ impl<O: Clone> TransactionTable<O> {
 
     /// Live transactions.
     pub fn len(&self) -> usize {
-        self.clients.len() + self.servers.len()
+        self.index.len()
     }
 
     /// No live transaction.
@@ -803,75 +822,99 @@ impl<O: Clone> TransactionTable<O> {
         self.deadlines.first().map(|(t, _)| *t)
     }
 
-    fn deadline_of(&self, key: &TransactionKey) -> Option<(u64, Option<Instant>)> {
-        match key.role {
-            Role::Client => self.clients.get(key).map(|t| (t.id, t.machine.deadline())),
-            Role::Server => self.servers.get(key).map(|t| (t.id, t.machine.deadline())),
-        }
+    fn slot(&self, key: &TransactionKey) -> Option<&Slot<O>> {
+        let at = *self.index.get(key)?;
+        self.slots.get(at)?.as_ref()
     }
 
-    /// Moves `key`'s entry in the deadline index from `before` to its
-    /// current deadline.
-    fn reindex(&mut self, key: &TransactionKey, before: Option<(u64, Option<Instant>)>) {
-        if let Some((id, Some(old))) = before {
-            self.deadlines.remove(&(old, id));
+    /// Runs `change` on the transaction in slot `at` and moves its entry in
+    /// the deadline index to wherever its deadline now is.
+    fn update<R>(&mut self, at: usize, change: impl FnOnce(&mut Slot<O>) -> R) -> Option<R> {
+        let slot = self.slots.get_mut(at)?.as_mut()?;
+        let before = slot.deadline();
+        let result = change(slot);
+        let after = slot.deadline();
+        if before != after {
+            if let Some(old) = before {
+                self.deadlines.remove(&(old, at));
+            }
+            if let Some(new) = after {
+                self.deadlines.insert((new, at));
+            }
         }
-        if let Some((id, Some(new))) = self.deadline_of(key) {
-            self.deadlines.insert((new, id));
-        }
+        Some(result)
     }
 
-    fn new_id(&mut self, key: &TransactionKey) -> u64 {
-        let id = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1);
-        self.by_id.insert(id, key.clone());
-        id
+    fn insert(&mut self, slot: Slot<O>) {
+        if self.index.contains_key(slot.key()) {
+            self.remove(&slot.key().clone());
+        }
+        let deadline = slot.deadline();
+        let key = slot.key().clone();
+        let at = match self.free.pop() {
+            Some(at) => {
+                if let Some(place) = self.slots.get_mut(at) {
+                    *place = Some(slot);
+                }
+                at
+            }
+            None => {
+                self.slots.push(Some(slot));
+                self.slots.len() - 1
+            }
+        };
+        self.index.insert(key, at);
+        if let Some(deadline) = deadline {
+            self.deadlines.insert((deadline, at));
+        }
     }
 
     fn remove(&mut self, key: &TransactionKey) {
-        let before = self.deadline_of(key);
-        if let Some((id, old)) = before {
-            if let Some(old) = old {
-                self.deadlines.remove(&(old, id));
-            }
-            self.by_id.remove(&id);
-        }
-        match key.role {
-            Role::Client => {
-                self.clients.remove(key);
-            }
-            Role::Server => {
-                self.servers.remove(key);
-            }
+        if let Some(at) = self.index.remove(key) {
+            self.free_slot(at);
         }
     }
 
-    /// Starts a client transaction for `request`, sent now.
-    pub fn start_client(&mut self, now: Instant, key: TransactionKey, request: Request, owner: O) {
-        if self.clients.contains_key(&key) {
-            self.remove(&key);
+    /// Empties slot `at` (already out of the key index) and its deadline.
+    fn free_slot(&mut self, at: usize) -> Option<Slot<O>> {
+        let slot = self.slots.get_mut(at)?.take()?;
+        if let Some(deadline) = slot.deadline() {
+            self.deadlines.remove(&(deadline, at));
         }
+        self.free.push(at);
+        Some(slot)
+    }
+
+    /// Starts a client transaction for `request`, sent now.
+    pub fn start_client(
+        &mut self,
+        now: Instant,
+        key: TransactionKey,
+        request: impl Into<Arc<Request>>,
+        owner: O,
+    ) {
+        let request = request.into();
         let machine = if request.method == Method::Invite {
             ClientMachine::Invite(InviteClient::start(now, self.timers))
         } else {
             ClientMachine::NonInvite(NonInviteClient::start(now, self.timers))
         };
-        let id = self.new_id(&key);
-        self.clients.insert(
-            key.clone(),
+        self.insert(Slot::Client(
+            key,
             ClientTransaction {
                 request,
                 owner,
                 machine,
-                id,
             },
-        );
-        self.reindex(&key, None);
+        ));
     }
 
     /// The client transaction for `key`.
     pub fn client(&self, key: &TransactionKey) -> Option<&ClientTransaction<O>> {
-        self.clients.get(key)
+        match self.slot(key)? {
+            Slot::Client(_, tx) => Some(tx),
+            Slot::Server(..) => None,
+        }
     }
 
     /// Feeds a response to the client transaction `key`. `None`: no such
@@ -881,35 +924,39 @@ impl<O: Clone> TransactionTable<O> {
         now: Instant,
         key: &TransactionKey,
         status: u16,
-    ) -> Option<(O, ClientVerdict, Request)> {
+    ) -> Option<(O, ClientVerdict, Arc<Request>)> {
         let timers = self.timers;
-        let before = self.deadline_of(key);
-        let tx = self.clients.get_mut(key)?;
-        let verdict = match &mut tx.machine {
-            ClientMachine::Invite(m) => match m.on_response(now, status, timers) {
-                InviteClientStep::Deliver => ClientVerdict::Deliver,
-                InviteClientStep::DeliverAndAck => ClientVerdict::DeliverAndAck(tx.request.clone()),
-                InviteClientStep::Ack => ClientVerdict::AckOnly(tx.request.clone()),
-                InviteClientStep::Absorb => ClientVerdict::Absorb,
-            },
-            ClientMachine::NonInvite(m) => {
-                if m.on_response(now, status, timers) {
-                    ClientVerdict::Deliver
-                } else {
-                    ClientVerdict::Absorb
+        let at = *self.index.get(key)?;
+        self.update(at, |slot| {
+            let Slot::Client(_, tx) = slot else {
+                return None;
+            };
+            let verdict = match &mut tx.machine {
+                ClientMachine::Invite(m) => match m.on_response(now, status, timers) {
+                    InviteClientStep::Deliver => ClientVerdict::Deliver,
+                    InviteClientStep::DeliverAndAck => {
+                        ClientVerdict::DeliverAndAck(Request::clone(&tx.request))
+                    }
+                    InviteClientStep::Ack => ClientVerdict::AckOnly(Request::clone(&tx.request)),
+                    InviteClientStep::Absorb => ClientVerdict::Absorb,
+                },
+                ClientMachine::NonInvite(m) => {
+                    if m.on_response(now, status, timers) {
+                        ClientVerdict::Deliver
+                    } else {
+                        ClientVerdict::Absorb
+                    }
                 }
-            }
-        };
-        let result = (tx.owner.clone(), verdict, tx.request.clone());
-        self.reindex(key, before);
-        Some(result)
+            };
+            Some((tx.owner.clone(), verdict, Arc::clone(&tx.request)))
+        })?
     }
 
     /// Whether `key` is an INVITE client transaction still waiting for a
     /// final response (Calling or Proceeding): CANCEL may be sent (§9.1).
     pub fn invite_pending(&self, key: &TransactionKey) -> bool {
         matches!(
-            self.clients.get(key).map(|t| &t.machine),
+            self.client(key).map(|t| &t.machine),
             Some(ClientMachine::Invite(
                 InviteClient::Calling { .. } | InviteClient::Proceeding
             ))
@@ -917,36 +964,28 @@ impl<O: Clone> TransactionTable<O> {
     }
 
     /// Starts a server transaction for `request`.
-    pub fn start_server(&mut self, key: TransactionKey, request: Request) {
-        if self.servers.contains_key(&key) {
-            self.remove(&key);
-        }
+    pub fn start_server(&mut self, key: TransactionKey, request: impl Into<Arc<Request>>) {
+        let request = request.into();
         let machine = if request.method == Method::Invite {
             ServerMachine::Invite(InviteServer::start())
         } else {
             ServerMachine::NonInvite(NonInviteServer::start())
         };
-        let id = self.new_id(&key);
-        self.servers.insert(
-            key.clone(),
-            ServerTransaction {
-                request,
-                machine,
-                id,
-            },
-        );
-        self.reindex(&key, None);
+        self.insert(Slot::Server(key, ServerTransaction { request, machine }));
     }
 
     /// The server transaction for `key`.
     pub fn server(&self, key: &TransactionKey) -> Option<&ServerTransaction> {
-        self.servers.get(key)
+        match self.slot(key)? {
+            Slot::Server(_, tx) => Some(tx),
+            Slot::Client(..) => None,
+        }
     }
 
     /// A request matched the live server transaction `key` (a
     /// retransmission): the bytes to resend, `Some(None)` when nothing.
     pub fn server_retransmission(&self, key: &TransactionKey) -> Option<Option<Vec<u8>>> {
-        let tx = self.servers.get(key)?;
+        let tx = self.server(key)?;
         Some(match &tx.machine {
             ServerMachine::Invite(m) => m.on_retransmission(),
             ServerMachine::NonInvite(m) => m.on_retransmission(),
@@ -956,34 +995,41 @@ impl<O: Clone> TransactionTable<O> {
     /// Records that the TU sent a response with `status` on `key`.
     pub fn server_sent(&mut self, now: Instant, key: &TransactionKey, status: u16, wire: &[u8]) {
         let timers = self.timers;
-        let before = self.deadline_of(key);
-        if let Some(tx) = self.servers.get_mut(key) {
-            match &mut tx.machine {
-                ServerMachine::Invite(m) => m.on_send(now, status, wire, timers),
-                ServerMachine::NonInvite(m) => m.on_send(now, status, wire, timers),
+        let Some(&at) = self.index.get(key) else {
+            return;
+        };
+        self.update(at, |slot| {
+            if let Slot::Server(_, tx) = slot {
+                match &mut tx.machine {
+                    ServerMachine::Invite(m) => m.on_send(now, status, wire, timers),
+                    ServerMachine::NonInvite(m) => m.on_send(now, status, wire, timers),
+                }
             }
-        }
-        self.reindex(key, before);
+        });
     }
 
     /// An ACK with the branch of `key` arrived; true if it matched an INVITE
     /// server transaction in Completed (ACK for a non-2xx final).
     pub fn server_ack(&mut self, now: Instant, key: &TransactionKey) -> bool {
         let timers = self.timers;
-        let before = self.deadline_of(key);
-        let matched = match self.servers.get_mut(key).map(|t| &mut t.machine) {
-            Some(ServerMachine::Invite(m)) => m.on_ack(now, timers),
-            _ => false,
+        let Some(&at) = self.index.get(key) else {
+            return false;
         };
-        self.reindex(key, before);
-        matched
+        self.update(at, |slot| match slot {
+            Slot::Server(_, tx) => match &mut tx.machine {
+                ServerMachine::Invite(m) => m.on_ack(now, timers),
+                ServerMachine::NonInvite(_) => false,
+            },
+            Slot::Client(..) => false,
+        })
+        .unwrap_or(false)
     }
 
     /// Whether the INVITE server transaction `key` has not sent a final
     /// response yet (a CANCEL can still stop it, §9.2).
     pub fn server_invite_proceeding(&self, key: &TransactionKey) -> bool {
         matches!(
-            self.servers.get(key).map(|t| &t.machine),
+            self.server(key).map(|t| &t.machine),
             Some(ServerMachine::Invite(InviteServer::Proceeding { .. }))
         )
     }
@@ -993,67 +1039,51 @@ impl<O: Clone> TransactionTable<O> {
     pub fn handle_timeout(&mut self, now: Instant) -> (Vec<ClientFailure<O>>, Vec<ServerFailure>) {
         let mut client_failures = Vec::new();
         let mut server_failures = Vec::new();
-        let due: Vec<(Instant, u64)> = self
+        let due: Vec<usize> = self
             .deadlines
             .iter()
             .take_while(|(t, _)| *t <= now)
-            .copied()
+            .map(|(_, at)| *at)
             .collect();
-        for (_, id) in due {
-            let Some(key) = self.by_id.get(&id).cloned() else {
-                continue;
-            };
-            let before = self.deadline_of(&key);
-            let mut terminated = false;
-            match key.role {
-                Role::Client => {
-                    if let Some(tx) = self.clients.get_mut(&key) {
-                        let error = match &mut tx.machine {
-                            ClientMachine::Invite(m) => m.on_timeout(now),
-                            ClientMachine::NonInvite(m) => m.on_timeout(now),
-                        };
-                        if let Some(error) = error {
-                            client_failures.push(ClientFailure {
-                                key: key.clone(),
-                                owner: tx.owner.clone(),
-                                request: tx.request.clone(),
-                                error,
-                            });
-                        }
-                        terminated = tx.machine.is_terminated();
+        for at in due {
+            let fired = self.update(at, |slot| match slot {
+                Slot::Client(key, tx) => {
+                    let error = match &mut tx.machine {
+                        ClientMachine::Invite(m) => m.on_timeout(now),
+                        ClientMachine::NonInvite(m) => m.on_timeout(now),
+                    };
+                    if let Some(error) = error {
+                        client_failures.push(ClientFailure {
+                            key: key.clone(),
+                            owner: tx.owner.clone(),
+                            request: Arc::clone(&tx.request),
+                            error,
+                        });
                     }
+                    tx.machine.is_terminated()
                 }
-                Role::Server => {
-                    if let Some(tx) = self.servers.get_mut(&key) {
-                        let error = match &mut tx.machine {
-                            ServerMachine::Invite(m) => m.on_timeout(now),
-                            ServerMachine::NonInvite(m) => {
-                                m.on_timeout(now);
-                                None
-                            }
-                        };
-                        if let Some(error) = error {
-                            server_failures.push(ServerFailure {
-                                key: key.clone(),
-                                request: tx.request.clone(),
-                                error,
-                            });
+                Slot::Server(key, tx) => {
+                    let error = match &mut tx.machine {
+                        ServerMachine::Invite(m) => m.on_timeout(now),
+                        ServerMachine::NonInvite(m) => {
+                            m.on_timeout(now);
+                            None
                         }
-                        terminated = tx.machine.is_terminated();
+                    };
+                    if let Some(error) = error {
+                        server_failures.push(ServerFailure {
+                            key: key.clone(),
+                            request: Arc::clone(&tx.request),
+                            error,
+                        });
                     }
+                    tx.machine.is_terminated()
                 }
-            }
-            if terminated {
-                if let Some((id, Some(old))) = before {
-                    self.deadlines.remove(&(old, id));
+            });
+            if fired == Some(true) {
+                if let Some(slot) = self.free_slot(at) {
+                    self.index.remove(slot.key());
                 }
-                self.by_id.remove(&id);
-                match key.role {
-                    Role::Client => self.clients.remove(&key).map(|_| ()),
-                    Role::Server => self.servers.remove(&key).map(|_| ()),
-                };
-            } else {
-                self.reindex(&key, before);
             }
         }
         (client_failures, server_failures)
@@ -1063,18 +1093,22 @@ impl<O: Clone> TransactionTable<O> {
     /// fails and every server transaction ends.
     pub fn handle_transport_closed(&mut self) -> Vec<ClientFailure<O>> {
         let failures = self
-            .clients
-            .drain()
-            .map(|(key, tx)| ClientFailure {
-                key,
-                owner: tx.owner,
-                request: tx.request,
-                error: TransactionError::Transport,
+            .slots
+            .drain(..)
+            .flatten()
+            .filter_map(|slot| match slot {
+                Slot::Client(key, tx) => Some(ClientFailure {
+                    key,
+                    owner: tx.owner,
+                    request: tx.request,
+                    error: TransactionError::Transport,
+                }),
+                Slot::Server(..) => None,
             })
             .collect();
-        self.servers.clear();
+        self.index.clear();
+        self.free.clear();
         self.deadlines.clear();
-        self.by_id.clear();
         failures
     }
 }

@@ -12,6 +12,7 @@ use crate::transaction::HeadersExt;
 use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, tag_in, tag_of, transaction_key};
 use crate::uri::Uri;
 use rand_core::RngCore;
+use std::sync::Arc;
 
 /// Methods this UA handles (Allow, RFC 3261 §20.5).
 pub(super) const ALLOW: &str =
@@ -382,9 +383,10 @@ impl UserAgent {
     pub(super) fn send_request(
         &mut self,
         now: Instant,
-        request: Request,
+        request: impl Into<Arc<Request>>,
         owner: Owner,
     ) -> Option<TransactionKey> {
+        let request = request.into();
         let bytes = request.to_bytes();
         self.transmit(bytes);
         if request.method == Method::Ack {

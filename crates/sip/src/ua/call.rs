@@ -22,6 +22,7 @@ use crate::transaction::HeadersExt;
 use crate::transaction::{
     Role, TransactionError, TransactionKey, cseq_of, tag_of, transaction_key,
 };
+use std::sync::Arc;
 
 /// Where the INVITE that set the call up stands.
 #[derive(Clone, Debug)]
@@ -130,7 +131,7 @@ pub(super) struct Call {
     /// The incoming INVITE's server transaction.
     pub(super) server_key: Option<TransactionKey>,
     /// The INVITE (ours, or the peer's).
-    invite: Option<Request>,
+    invite: Option<Arc<Request>>,
     target: Option<crate::uri::Uri>,
     offer_in_invite: bool,
     pub(super) dialog: Option<Dialog>,
@@ -482,7 +483,8 @@ impl UserAgent {
             self.authorize(&mut request);
         }
         let no_answer_at = self.config.no_answer_timeout.map(|d| now + d);
-        let Some(key) = self.send_request(now, request.clone(), Owner::Call(handle)) else {
+        let request = Arc::new(request);
+        let Some(key) = self.send_request(now, Arc::clone(&request), Owner::Call(handle)) else {
             return;
         };
         if let Some(call) = self.calls.get_mut(&handle) {
@@ -1034,7 +1036,7 @@ impl UserAgent {
 
     // ---- UAS: incoming INVITE ----
 
-    pub(super) fn incoming_invite(&mut self, now: Instant, request: Request) {
+    pub(super) fn incoming_invite(&mut self, now: Instant, request: Arc<Request>) {
         // §13.3.1: 100 Trying at once (the proxy stops retransmitting).
         let trying = Self::response_to(&request, 100, None);
         self.send_response(now, &request, trying);
@@ -1076,7 +1078,7 @@ impl UserAgent {
         call.remote_tag = Some(dialog.id.remote_tag.clone());
         call.invite_cseq_text = text(&request.headers, HeaderName::CSEQ);
         call.server_key = Some(server_key);
-        call.invite = Some(request.clone());
+        call.invite = Some(Arc::clone(&request));
         call.offer_in_invite = remote_sdp.is_some();
         call.remote_sdp = remote_sdp.clone();
         call.dialog = Some(dialog);
@@ -1395,7 +1397,7 @@ impl UserAgent {
 
     // ---- in-dialog requests ----
 
-    pub(super) fn in_dialog_request(&mut self, now: Instant, request: Request) {
+    pub(super) fn in_dialog_request(&mut self, now: Instant, request: Arc<Request>) {
         let call_id = text(&request.headers, HeaderName::CALL_ID);
         let to_tag = header_tag(&request.headers, HeaderName::TO).unwrap_or_default();
         let from_tag = header_tag(&request.headers, HeaderName::FROM).unwrap_or_default();
@@ -1430,11 +1432,11 @@ impl UserAgent {
                 self.reply(now, &request, 200);
                 self.end_call(handle, EndReason::RemoteHangup);
             }
-            Method::Invite => self.incoming_reinvite(now, handle, request),
+            Method::Invite => self.incoming_reinvite(now, handle, Request::clone(&request)),
             Method::Prack => self.incoming_prack(now, handle, &request),
             Method::Refer => self.incoming_refer(now, handle, &request),
             Method::Notify => self.incoming_call_notify(now, handle, &request),
-            Method::Update => self.incoming_update(now, handle, request),
+            Method::Update => self.incoming_update(now, handle, Request::clone(&request)),
             Method::Info => {
                 let ct = text(&request.headers, HeaderName::CONTENT_TYPE);
                 let body = String::from_utf8_lossy(&request.body).into_owned();

@@ -16,6 +16,7 @@ use crate::transaction::{
     ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, transaction_key,
 };
 use crate::validate::{Capabilities, validate_request};
+use std::sync::Arc;
 
 impl UserAgent {
     /// Bytes that do not parse: answer 400 when the request's core headers
@@ -48,7 +49,10 @@ impl UserAgent {
             self.emit(Event::Dropped(DropReason::Retransmission));
             return;
         }
-        self.transactions.start_server(key.clone(), request.clone());
+        // The transaction and the handlers below share the request.
+        let request = Arc::new(request);
+        self.transactions
+            .start_server(key.clone(), Arc::clone(&request));
         // §8.2: version (505), malformed or missing headers (400, naming
         // the header), CSeq method (400), URI scheme (416), Require (420),
         // body type (415), Accept (406).
