@@ -61,7 +61,28 @@ pub struct Dialog {
     pub local_seq: u32,
     /// Last CSeq the peer sent, if any.
     pub remote_seq: Option<u32>,
+    /// `remote_target` parsed, kept while it is the URI of that text.
+    parsed_target: ParsedTarget,
 }
+
+/// The parsed remote target of a dialog. It is derived from
+/// [`Dialog::remote_target`], so it takes no part in comparisons.
+#[derive(Clone, Debug, Default)]
+struct ParsedTarget(Option<Uri>);
+
+impl ParsedTarget {
+    fn of(text: &str) -> Self {
+        ParsedTarget(Uri::parse(text).ok())
+    }
+}
+
+impl PartialEq for ParsedTarget {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ParsedTarget {}
 
 fn first_contact_uri(request_or_response_headers: &crate::headers::Headers) -> Option<String> {
     let value = request_or_response_headers.field(HeaderName::CONTACT)?;
@@ -128,10 +149,11 @@ impl Dialog {
             },
             local,
             remote,
-            remote_target,
             route_set,
             local_seq,
             remote_seq: None,
+            parsed_target: ParsedTarget::of(&remote_target),
+            remote_target,
         })
     }
 
@@ -168,6 +190,7 @@ impl Dialog {
             },
             local,
             remote,
+            parsed_target: ParsedTarget::of(&remote_target),
             remote_target,
             route_set: record_routes(&request.headers),
             local_seq: 0,
@@ -199,6 +222,7 @@ impl Dialog {
     /// Contact: "the remote target URI [...] MUST be replaced".
     pub fn refresh_target(&mut self, headers: &crate::headers::Headers) {
         if let Some(uri) = first_contact_uri(headers) {
+            self.parsed_target = ParsedTarget::of(&uri);
             self.remote_target = uri;
         }
     }
@@ -229,7 +253,11 @@ impl Dialog {
     /// Route headers; with a strict router the first route becomes the
     /// Request-URI and the remote target goes last.
     pub fn request_parts(&self) -> Option<(Uri, Vec<String>)> {
-        let target = Uri::parse(&self.remote_target).ok()?;
+        // `remote_target` is public: parse it again if it was changed.
+        let target = match &self.parsed_target.0 {
+            Some(uri) if uri.as_str() == self.remote_target => uri.clone(),
+            _ => Uri::parse(&self.remote_target).ok()?,
+        };
         let Some(first) = self.route_set.first() else {
             return Some((target, Vec::new()));
         };

@@ -53,21 +53,35 @@ fn trim(text: &str) -> &str {
 fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
     let bytes = params.as_bytes();
     let mut start = 0;
-    while start <= bytes.len() {
-        let end = bytes
-            .get(start..)?
-            .iter()
-            .position(|b| *b == b';')
-            .map_or(bytes.len(), |i| start + i);
-        let element = params.get(start..end)?;
-        if let Some(eq) = element.bytes().position(|b| b == b'=') {
-            if trim(element.get(..eq)?).eq_ignore_ascii_case(name) {
-                return element.get(eq + 1..).map(trim);
+    loop {
+        let rest = bytes.get(start..)?;
+        let len = memchr::memchr(b';', rest).unwrap_or(rest.len());
+        let element = rest.get(..len)?;
+        if let Some(eq) = memchr::memchr(b'=', element) {
+            let (n_start, n_end) = trimmed(element, 0, eq);
+            if element
+                .get(n_start..n_end)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+            {
+                // `;`, `=` and spaces are ASCII: the cuts are char boundaries.
+                let (v_start, v_end) = trimmed(element, eq + 1, len);
+                return params.get(start + v_start..start + v_end);
             }
         }
-        start = end + 1;
+        start += len + 1;
     }
-    None
+}
+
+/// The range `from..to` of `bytes` without the [`is_space`] bytes at its
+/// ends.
+fn trimmed(bytes: &[u8], mut from: usize, mut to: usize) -> (usize, usize) {
+    while from < to && bytes.get(from).copied().is_some_and(is_space) {
+        from += 1;
+    }
+    while to > from && bytes.get(to - 1).copied().is_some_and(is_space) {
+        to -= 1;
+    }
+    (from, to)
 }
 
 /// The key of the transaction a message with `headers` belongs to

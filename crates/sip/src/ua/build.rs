@@ -31,9 +31,15 @@ pub(super) const UNDERSTOOD: &[&str] = &["timer", "replaces", "outbound", "path"
 
 /// Whether a list header (`Supported`, `Require`, `Allow`) names `token`.
 pub(super) fn lists(headers: &Headers, name: HeaderName, token: &str) -> bool {
-    headers
-        .fields(name)
-        .any(|line| split_list(&line).any(|t| t.trim().eq_ignore_ascii_case(token)))
+    headers.fields(name).any(|line| {
+        // Without quotes or angle brackets every comma separates elements.
+        if line.is_ascii() && memchr::memchr2(b'"', b'<', line.as_bytes()).is_none() {
+            line.split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case(token))
+        } else {
+            split_list(&line).any(|t| t.trim().eq_ignore_ascii_case(token))
+        }
+    })
 }
 
 /// RFC 4028 §4: `Session-Expires: delta-seconds [;refresher=uac|uas]`.
@@ -438,10 +444,26 @@ impl UserAgent {
     /// Sends `response` on the server transaction of `request`.
     pub(super) fn send_response(&mut self, now: Instant, request: &Request, response: Response) {
         let bytes = response.to_bytes();
-        if let Some(key) = transaction_key(Role::Server, &request.headers, &request.method) {
+        // The key of the last request received is kept with it: its
+        // responses need not read its Via again.
+        let served = self.served.take();
+        let key = match &served {
+            Some((last, key)) if std::ptr::eq(Arc::as_ptr(last), request) => Some(key),
+            _ => None,
+        };
+        let read;
+        let key = match key {
+            Some(key) => Some(key),
+            None => {
+                read = transaction_key(Role::Server, &request.headers, &request.method);
+                read.as_ref()
+            }
+        };
+        if let Some(key) = key {
             self.transactions
-                .server_sent(now, &key, response.status.as_u16(), &bytes);
+                .server_sent(now, key, response.status.as_u16(), &bytes);
         }
+        self.served = served;
         self.transmit(bytes);
     }
 

@@ -20,7 +20,7 @@ use crate::sdp::{Direction, SessionDescription};
 use crate::time::{Duration, Instant};
 use crate::transaction::HeadersExt;
 use crate::transaction::{
-    Role, TransactionError, TransactionKey, cseq_of, tag_of, transaction_key,
+    Role, TransactionError, TransactionKey, cseq_of, tag_in, tag_of, transaction_key,
 };
 use std::sync::Arc;
 
@@ -1036,7 +1036,12 @@ impl UserAgent {
 
     // ---- UAS: incoming INVITE ----
 
-    pub(super) fn incoming_invite(&mut self, now: Instant, request: Arc<Request>) {
+    pub(super) fn incoming_invite(
+        &mut self,
+        now: Instant,
+        server_key: TransactionKey,
+        request: Arc<Request>,
+    ) {
         // §13.3.1: 100 Trying at once (the proxy stops retransmitting).
         let trying = Self::response_to(&request, 100, None);
         self.send_response(now, &request, trying);
@@ -1061,10 +1066,6 @@ impl UserAgent {
             let mut response = Self::response_to(&request, 400, Some(&tag));
             response.reason = "Missing Contact or From tag".into();
             self.send_response(now, &request, response);
-            return;
-        };
-        let Some(server_key) = transaction_key(Role::Server, &request.headers, &Method::Invite)
-        else {
             return;
         };
         let handle = CallHandle(self.next_handle());
@@ -1398,15 +1399,19 @@ impl UserAgent {
     // ---- in-dialog requests ----
 
     pub(super) fn in_dialog_request(&mut self, now: Instant, request: Arc<Request>) {
-        let call_id = text(&request.headers, HeaderName::CALL_ID);
-        let to_tag = header_tag(&request.headers, HeaderName::TO).unwrap_or_default();
-        let from_tag = header_tag(&request.headers, HeaderName::FROM).unwrap_or_default();
+        let (call_id, to, from) = (
+            request.headers.field(HeaderName::CALL_ID),
+            request.headers.field(HeaderName::TO),
+            request.headers.field(HeaderName::FROM),
+        );
+        let call_id = call_id.as_deref().map_or("", str::trim);
+        let to_tag = to.as_deref().and_then(tag_in).unwrap_or("");
+        let from_tag = from.as_deref().and_then(tag_in).unwrap_or("");
         let found = self
             .calls
             .iter()
             .find(|(_, c)| {
-                (c.dialog.is_some() || !c.early.is_empty())
-                    && c.matches(&call_id, &to_tag, &from_tag)
+                (c.dialog.is_some() || !c.early.is_empty()) && c.matches(call_id, to_tag, from_tag)
             })
             .map(|(h, _)| *h);
         let Some(handle) = found else {

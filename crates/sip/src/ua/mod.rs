@@ -115,6 +115,11 @@ pub struct UserAgent {
     capabilities: crate::validate::Capabilities,
     /// The deadline was handed out since the last input or command.
     timeout_reported: bool,
+    /// The last request that started a server transaction, with its key.
+    served: Option<(
+        std::sync::Arc<crate::message::Request>,
+        crate::transaction::TransactionKey,
+    )>,
 }
 
 impl UserAgent {
@@ -150,6 +155,7 @@ impl UserAgent {
             pending_attempt: None,
             capabilities,
             timeout_reported: false,
+            served: None,
         }
     }
 

@@ -13,7 +13,7 @@ use crate::message::{Method, Request, Response};
 use crate::time::Instant;
 use crate::transaction::HeadersExt;
 use crate::transaction::{
-    ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, transaction_key,
+    ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, tag_in, transaction_key,
 };
 use crate::validate::{Capabilities, validate_request};
 use std::sync::Arc;
@@ -49,10 +49,12 @@ impl UserAgent {
             self.emit(Event::Dropped(DropReason::Retransmission));
             return;
         }
-        // The transaction and the handlers below share the request.
+        // The transaction and the handlers below share the request; its
+        // responses find the transaction by the key read here.
         let request = Arc::new(request);
         self.transactions
             .start_server(key.clone(), Arc::clone(&request));
+        self.served = Some((Arc::clone(&request), key.clone()));
         // §8.2: version (505), malformed or missing headers (400, naming
         // the header), CSeq method (400), URI scheme (416), Require (420),
         // body type (415), Accept (406).
@@ -67,8 +69,11 @@ impl UserAgent {
             self.handle_cancel(now, &key, &request);
             return;
         }
-        let to_tag = header_tag(&request.headers, HeaderName::TO);
-        if to_tag.is_some() {
+        let in_dialog = request
+            .headers
+            .field(HeaderName::TO)
+            .is_some_and(|to| tag_in(&to).is_some());
+        if in_dialog {
             if matches!(request.method, Method::Subscribe | Method::Notify)
                 && self.subscription_request(now, &request)
             {
@@ -84,7 +89,7 @@ impl UserAgent {
             return;
         }
         match &request.method {
-            Method::Invite => self.incoming_invite(now, request),
+            Method::Invite => self.incoming_invite(now, key, request),
             Method::Options => {
                 let tag = self.new_tag();
                 let mut response = Self::response_to(&request, 200, Some(&tag));
