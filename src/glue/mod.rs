@@ -5,6 +5,7 @@
 pub mod audio;
 pub mod clock;
 pub mod driver;
+pub mod logger;
 pub mod media;
 pub mod storage;
 pub mod ws;
@@ -20,6 +21,7 @@ use driver::{Driver, with_driver};
 
 /// Loads the saved account, starts the driver and mounts the app.
 pub fn start() {
+    logger::install();
     let account = storage::load_account();
     let password = storage::load_session_password();
     let state = PhoneState::new(account.clone());
