@@ -33,13 +33,26 @@ pub(super) const UNDERSTOOD: &[&str] = &["timer", "replaces", "outbound", "path"
 pub(super) fn lists(headers: &Headers, name: HeaderName, token: &str) -> bool {
     headers.fields(name).any(|line| {
         // Without quotes or angle brackets every comma separates elements.
-        if line.is_ascii() && memchr::memchr2(b'"', b'<', line.as_bytes()).is_none() {
-            line.split(',')
-                .any(|t| t.trim().eq_ignore_ascii_case(token))
+        if line.is_ascii() && !line.bytes().any(|b| b == b'"' || b == b'<') {
+            line.as_bytes()
+                .split(|b| *b == b',')
+                .any(|t| trim_bytes(t).eq_ignore_ascii_case(token.as_bytes()))
         } else {
             split_list(&line).any(|t| t.trim().eq_ignore_ascii_case(token))
         }
     })
+}
+
+/// `bytes` without the ASCII whitespace `str::trim` removes (vertical tab
+/// included).
+fn trim_bytes(bytes: &[u8]) -> &[u8] {
+    let space = |b: &u8| b.is_ascii_whitespace() || *b == 0x0b;
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |i| i + 1);
+    bytes.get(start..end.max(start)).unwrap_or_default()
 }
 
 /// RFC 4028 §4: `Session-Expires: delta-seconds [;refresher=uac|uas]`.
@@ -121,9 +134,9 @@ pub(super) fn push_u32(buf: &mut String, n: u32) {
     }
 }
 
-/// Adds a raw header; values built here never hold CR or LF.
-pub(super) fn add(headers: &mut Headers, name: &str, value: &str) {
-    let _ = headers.push_raw(name, value);
+/// Adds a header; one whose value holds CR or LF is left out.
+pub(super) fn add(headers: &mut Headers, name: HeaderName, value: &str) {
+    headers.push_str(name, value);
 }
 
 /// Sets a body with its Content-Type (Content-Length is written on output).
@@ -135,7 +148,7 @@ pub(super) fn set_body(
 ) {
     headers.remove(crate::headers::HeaderName::CONTENT_TYPE);
     if !body.is_empty() {
-        add(headers, "Content-Type", content_type);
+        add(headers, HeaderName::CONTENT_TYPE, content_type);
     }
     *body_slot = body.as_bytes().to_vec();
 }
@@ -486,14 +499,14 @@ impl UserAgent {
                 .unwrap_or("")
                 .trim()
                 .to_owned();
-            add(h, "Via", &top);
+            add(h, HeaderName::VIA, &top);
         }
-        add(h, "Max-Forwards", "70");
+        add(h, HeaderName::MAX_FORWARDS, "70");
         for route in invite.headers.fields(HeaderName::ROUTE) {
-            add(h, "Route", route.trim());
+            add(h, HeaderName::ROUTE, route.trim());
         }
         h.copy_from(&invite.headers, crate::headers::HeaderName::FROM);
-        add(h, "To", &text(&response.headers, HeaderName::TO));
+        add(h, HeaderName::TO, &text(&response.headers, HeaderName::TO));
         h.copy_from(&invite.headers, crate::headers::HeaderName::CALL_ID);
         let seq = invite
             .headers
@@ -501,7 +514,7 @@ impl UserAgent {
             .and_then(|v| crate::transaction::cseq_of(&v))
             .map(|(s, _)| s)
             .unwrap_or(1);
-        add(h, "CSeq", &format!("{seq} ACK"));
+        add(h, HeaderName::CSEQ, &format!("{seq} ACK"));
         ack
     }
 
@@ -570,14 +583,14 @@ impl UserAgent {
         for (name, value) in request.headers.iter() {
             if HeaderName::VIA.matches(name) && !via_done {
                 via_done = true;
-                add(&mut retry.headers, "Via", &self.via(&branch));
+                add(&mut retry.headers, HeaderName::VIA, &self.via(&branch));
             } else if HeaderName::CSEQ.matches(name) {
                 let cseq = format!("{seq} {}", request.method);
-                add(&mut retry.headers, "CSeq", &cseq);
+                add(&mut retry.headers, HeaderName::CSEQ, &cseq);
             } else if !HeaderName::AUTHORIZATION.matches(name)
                 && !HeaderName::PROXY_AUTHORIZATION.matches(name)
             {
-                add(&mut retry.headers, name, &value);
+                let _ = retry.headers.push_raw(name, &value);
             }
         }
         retry.body = request.body.clone();
@@ -627,11 +640,9 @@ impl UserAgent {
         if let Ok(answers) = self.digest.authorize(&digest_request, &cnonce) {
             for answer in answers {
                 let value = answer.credentials.to_string();
-                add(
-                    &mut request.headers,
-                    answer.kind.credentials_header(),
-                    &value,
-                );
+                let _ = request
+                    .headers
+                    .push_raw(answer.kind.credentials_header(), &value);
             }
         }
     }

@@ -456,20 +456,28 @@ impl UserAgent {
         let replaces = call.ext.replaces_header.clone();
         let to = format!("<{uri}>");
         let mut request = self.ood_request(Method::Invite, uri, &to, &tag, &call_id, seq, true);
-        add(&mut request.headers, "Allow", ALLOW);
-        add(&mut request.headers, "Supported", self.supported());
+        add(&mut request.headers, HeaderName::ALLOW, ALLOW);
+        add(
+            &mut request.headers,
+            HeaderName::SUPPORTED,
+            self.supported(),
+        );
         // RFC 4028 §7.1: the UAC asks for a session interval; it leaves the
         // refresher to the UAS.
         if let Some(expires) = asked_expires {
             add(
                 &mut request.headers,
-                "Session-Expires",
+                HeaderName::SESSION_EXPIRES,
                 &expires.to_string(),
             );
-            add(&mut request.headers, "Min-SE", &asked_min_se.to_string());
+            add(
+                &mut request.headers,
+                HeaderName::MIN_SE,
+                &asked_min_se.to_string(),
+            );
         }
         if let Some(replaces) = &replaces {
-            add(&mut request.headers, "Replaces", replaces);
+            add(&mut request.headers, HeaderName::REPLACES, replaces);
         }
         if let Some(sdp) = &sdp {
             set_body(
@@ -902,10 +910,16 @@ impl UserAgent {
 
     /// ACK for a 2xx (§13.2.2.4): in the dialog, the INVITE's CSeq number.
     fn send_ack(&mut self, handle: CallHandle, seq: u32, sdp: Option<&str>) {
-        let Some(mut dialog) = self.calls.get(&handle).and_then(|c| c.dialog.clone()) else {
+        // The dialog is lent to the request builder, not copied; an ACK
+        // takes no new CSeq, so it comes back unchanged.
+        let Some(mut dialog) = self.calls.get_mut(&handle).and_then(|c| c.dialog.take()) else {
             return;
         };
-        let Some(mut ack) = self.dialog_request(&mut dialog, Method::Ack, Some(seq)) else {
+        let ack = self.dialog_request(&mut dialog, Method::Ack, Some(seq));
+        if let Some(call) = self.calls.get_mut(&handle) {
+            call.dialog = Some(dialog);
+        }
+        let Some(mut ack) = ack else {
             return;
         };
         if let Some(sdp) = sdp {
@@ -966,30 +980,31 @@ impl UserAgent {
         let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
         let h = &mut cancel.headers;
         if let Some(via) = invite.headers.field(HeaderName::VIA) {
-            add(h, "Via", via.trim());
+            add(h, HeaderName::VIA, via.trim());
         }
-        add(h, "Max-Forwards", "70");
+        add(h, HeaderName::MAX_FORWARDS, "70");
         for route in invite.headers.fields(HeaderName::ROUTE) {
-            add(h, "Route", route.trim());
+            add(h, HeaderName::ROUTE, route.trim());
         }
         for name in [HeaderName::TO, HeaderName::FROM, HeaderName::CALL_ID] {
-            add(h, name.as_str(), &text(&invite.headers, name));
+            add(h, name, &text(&invite.headers, name));
         }
         let seq = cseq_of(&text(&invite.headers, HeaderName::CSEQ))
             .map(|(s, _)| s)
             .unwrap_or(1);
-        add(h, "CSeq", &format!("{seq} CANCEL"));
+        add(h, HeaderName::CSEQ, &format!("{seq} CANCEL"));
         self.send_request(now, cancel, Owner::Call(handle));
     }
 
     fn send_bye(&mut self, now: Instant, handle: CallHandle) {
-        let Some(mut dialog) = self.call_dialog(handle) else {
-            return;
-        };
-        if let Some(bye) = self.dialog_request(&mut dialog, Method::Bye, None) {
+        let bye = self
+            .with_call_dialog(handle, |ua, dialog| {
+                ua.dialog_request(dialog, Method::Bye, None)
+            })
+            .flatten();
+        if let Some(bye) = bye {
             self.send_request(now, bye, Owner::Nobody);
         }
-        self.store_dialog(handle, dialog);
     }
 
     pub(super) fn call_request_failed(
@@ -1052,7 +1067,11 @@ impl UserAgent {
         let min_se = self.config.min_se.max(90);
         if offered_session.is_some_and(|(interval, _)| interval < min_se) {
             let mut response = Self::response_to(&request, 422, Some(&tag));
-            add(&mut response.headers, "Min-SE", &min_se.to_string());
+            add(
+                &mut response.headers,
+                HeaderName::MIN_SE,
+                &min_se.to_string(),
+            );
             self.send_response(now, &request, response);
             return;
         }
@@ -1129,7 +1148,7 @@ impl UserAgent {
             ));
         }
         let mut response = Self::response_to(&request, 180, Some(&tag));
-        add(&mut response.headers, "Contact", &self.contact());
+        add(&mut response.headers, HeaderName::CONTACT, &self.contact());
         if reliable {
             // RFC 3262 §3: Require: 100rel and an RSeq, "chosen uniformly
             // between 1 and 2**31 - 1" for the first, one higher after.
@@ -1137,9 +1156,9 @@ impl UserAgent {
                 0 => (self.random_u31() % 0x3fff_ffff).max(1),
                 last => last.saturating_add(1),
             };
-            add(&mut response.headers, "Allow", ALLOW);
-            add(&mut response.headers, "Require", "100rel");
-            add(&mut response.headers, "RSeq", &rseq.to_string());
+            add(&mut response.headers, HeaderName::ALLOW, ALLOW);
+            add(&mut response.headers, HeaderName::REQUIRE, "100rel");
+            add(&mut response.headers, HeaderName::RSEQ, &rseq.to_string());
             if let Some(call) = self.calls.get_mut(&handle) {
                 call.ext.rseq = rseq;
                 call.ext.unacked_rseq = Some(rseq);
@@ -1188,9 +1207,13 @@ impl UserAgent {
         }
         let offered_session = call.ext.offered_session;
         let mut response = Self::response_to(&request, 200, Some(&tag));
-        add(&mut response.headers, "Contact", &self.contact());
-        add(&mut response.headers, "Allow", ALLOW);
-        add(&mut response.headers, "Supported", self.supported());
+        add(&mut response.headers, HeaderName::CONTACT, &self.contact());
+        add(&mut response.headers, HeaderName::ALLOW, ALLOW);
+        add(
+            &mut response.headers,
+            HeaderName::SUPPORTED,
+            self.supported(),
+        );
         // RFC 4028 §9: the UAS keeps the refresher the UAC chose, or picks
         // the UAC when it supports `timer` (then Require: timer), else
         // itself.
@@ -1201,11 +1224,11 @@ impl UserAgent {
                 None => Refresher::Uas,
             };
             if refresher == Refresher::Uac {
-                add(&mut response.headers, "Require", "timer");
+                add(&mut response.headers, HeaderName::REQUIRE, "timer");
             }
             add(
                 &mut response.headers,
-                "Session-Expires",
+                HeaderName::SESSION_EXPIRES,
                 &format!("{interval};refresher={}", refresher.as_str()),
             );
             if let Some(call) = self.calls.get_mut(&handle) {
@@ -1474,13 +1497,13 @@ impl UserAgent {
             }
             Method::Options => {
                 let mut response = Self::response_to(&request, 200, None);
-                add(&mut response.headers, "Allow", ALLOW);
+                add(&mut response.headers, HeaderName::ALLOW, ALLOW);
                 self.send_response(now, &request, response);
             }
             Method::Other(_) => self.reply(now, &request, 501),
             _ => {
                 let mut response = Self::response_to(&request, 405, None);
-                add(&mut response.headers, "Allow", ALLOW);
+                add(&mut response.headers, HeaderName::ALLOW, ALLOW);
                 self.send_response(now, &request, response);
             }
         }
@@ -1501,7 +1524,7 @@ impl UserAgent {
             }
             Reinvite::Received { .. } | Reinvite::AwaitingAck { .. } => {
                 let mut response = Self::response_to(&request, 500, None);
-                add(&mut response.headers, "Retry-After", "1");
+                add(&mut response.headers, HeaderName::RETRY_AFTER, "1");
                 self.send_response(now, &request, response);
                 return;
             }
@@ -1556,7 +1579,7 @@ impl UserAgent {
         sdp: String,
     ) {
         let mut response = Self::response_to(request, 200, None);
-        add(&mut response.headers, "Contact", &self.contact());
+        add(&mut response.headers, HeaderName::CONTACT, &self.contact());
         self.answer_refresh(now, handle, request, &mut response.headers);
         set_body(
             &mut response.headers,
@@ -1660,8 +1683,12 @@ impl UserAgent {
         let Some(mut request) = self.dialog_request(&mut dialog, method.clone(), None) else {
             return;
         };
-        add(&mut request.headers, "Allow", ALLOW);
-        add(&mut request.headers, "Supported", self.supported());
+        add(&mut request.headers, HeaderName::ALLOW, ALLOW);
+        add(
+            &mut request.headers,
+            HeaderName::SUPPORTED,
+            self.supported(),
+        );
         // RFC 4028 §7.4: a refresh (any re-INVITE or UPDATE of a session
         // with a timer) names the interval and keeps us the refresher if we
         // were.
@@ -1669,12 +1696,12 @@ impl UserAgent {
             let refresher = if timer.we_refresh { "uac" } else { "uas" };
             add(
                 &mut request.headers,
-                "Session-Expires",
+                HeaderName::SESSION_EXPIRES,
                 &format!("{};refresher={refresher}", timer.interval),
             );
             add(
                 &mut request.headers,
-                "Min-SE",
+                HeaderName::MIN_SE,
                 &self.config.min_se.max(90).to_string(),
             );
         }

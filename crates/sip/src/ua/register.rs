@@ -167,9 +167,17 @@ impl UserAgent {
             ));
         }
         contact.push_str(&format!(";expires={expires}"));
-        add(&mut request.headers, "Contact", &contact);
-        add(&mut request.headers, "Expires", &expires.to_string());
-        add(&mut request.headers, "Supported", self.supported());
+        add(&mut request.headers, HeaderName::CONTACT, &contact);
+        add(
+            &mut request.headers,
+            HeaderName::EXPIRES,
+            &expires.to_string(),
+        );
+        add(
+            &mut request.headers,
+            HeaderName::SUPPORTED,
+            self.supported(),
+        );
         self.authorize(&mut request);
         Some(request)
     }

@@ -93,9 +93,13 @@ impl UserAgent {
             Method::Options => {
                 let tag = self.new_tag();
                 let mut response = Self::response_to(&request, 200, Some(&tag));
-                add(&mut response.headers, "Allow", ALLOW);
-                add(&mut response.headers, "Accept", ACCEPT);
-                add(&mut response.headers, "Supported", self.supported());
+                add(&mut response.headers, HeaderName::ALLOW, ALLOW);
+                add(&mut response.headers, HeaderName::ACCEPT, ACCEPT);
+                add(
+                    &mut response.headers,
+                    HeaderName::SUPPORTED,
+                    self.supported(),
+                );
                 self.send_response(now, &request, response);
             }
             Method::Message => self.incoming_message(now, &request),
@@ -119,7 +123,7 @@ impl UserAgent {
         // §8.2.1: 405 "MUST include an Allow header field".
         let tag = self.new_tag();
         let mut response = Self::response_to(request, 405, Some(&tag));
-        add(&mut response.headers, "Allow", ALLOW);
+        add(&mut response.headers, HeaderName::ALLOW, ALLOW);
         self.send_response(now, request, response);
     }
 

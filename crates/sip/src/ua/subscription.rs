@@ -145,8 +145,12 @@ impl UserAgent {
         let Some(mut request) = request else {
             return;
         };
-        add(&mut request.headers, "Event", &event);
-        add(&mut request.headers, "Expires", &expires.to_string());
+        add(&mut request.headers, HeaderName::EVENT, &event);
+        add(
+            &mut request.headers,
+            HeaderName::EXPIRES,
+            &expires.to_string(),
+        );
         self.send_request(now, request, Owner::Subscription(handle));
     }
 
@@ -245,8 +249,12 @@ impl UserAgent {
             return;
         };
         let mut response = Self::response_to(request, 200, Some(&tag));
-        add(&mut response.headers, "Contact", &self.contact());
-        add(&mut response.headers, "Expires", &granted.to_string());
+        add(&mut response.headers, HeaderName::CONTACT, &self.contact());
+        add(
+            &mut response.headers,
+            HeaderName::EXPIRES,
+            &granted.to_string(),
+        );
         self.send_response(now, request, response);
         let handle = SubscriptionHandle(self.next_handle());
         let from = crate::name_addr::NameAddr::parse(&dialog.remote)
@@ -384,8 +392,12 @@ impl UserAgent {
         sub.expires = granted;
         sub.at = Some(now + Duration::from_secs(u64::from(granted)));
         let mut response = Self::response_to(request, 200, None);
-        add(&mut response.headers, "Contact", &self.contact());
-        add(&mut response.headers, "Expires", &granted.to_string());
+        add(&mut response.headers, HeaderName::CONTACT, &self.contact());
+        add(
+            &mut response.headers,
+            HeaderName::EXPIRES,
+            &granted.to_string(),
+        );
         self.send_response(now, request, response);
         if granted == 0 {
             self.send_notify(now, handle, None, true, "timeout");
@@ -436,13 +448,13 @@ impl UserAgent {
         let Some(mut notify) = self.dialog_request(&mut dialog, Method::Notify, None) else {
             return;
         };
-        add(&mut notify.headers, "Event", &event);
+        add(&mut notify.headers, HeaderName::EVENT, &event);
         let state = if terminate {
             format!("terminated;reason={reason}")
         } else {
             format!("active;expires={remaining}")
         };
-        add(&mut notify.headers, "Subscription-State", &state);
+        add(&mut notify.headers, HeaderName::SUBSCRIPTION_STATE, &state);
         if let Some((content_type, body)) = body {
             set_body(&mut notify.headers, &mut notify.body, content_type, body);
         }

@@ -19,6 +19,30 @@ impl UserAgent {
         call.dialog.clone().or_else(|| call.early.last().cloned())
     }
 
+    /// Lends `use_dialog` the dialog [`UserAgent::call_dialog`] would copy,
+    /// taken out of the call and put back in its place afterwards.
+    /// `use_dialog` must leave the call's dialogs alone.
+    pub(in crate::ua) fn with_call_dialog<R>(
+        &mut self,
+        handle: CallHandle,
+        use_dialog: impl FnOnce(&mut Self, &mut Dialog) -> R,
+    ) -> Option<R> {
+        let call = self.calls.get_mut(&handle)?;
+        let (mut dialog, early) = match call.dialog.take() {
+            Some(dialog) => (dialog, false),
+            None => (call.early.pop()?, true),
+        };
+        let result = use_dialog(self, &mut dialog);
+        if let Some(call) = self.calls.get_mut(&handle) {
+            if early {
+                call.early.push(dialog);
+            } else {
+                call.dialog = Some(dialog);
+            }
+        }
+        Some(result)
+    }
+
     /// Puts back a dialog taken with [`UserAgent::call_dialog`] (its CSeq
     /// moved on).
     pub(in crate::ua) fn store_dialog(&mut self, handle: CallHandle, dialog: Dialog) {
@@ -52,22 +76,55 @@ impl UserAgent {
         rack: &str,
         answer: Option<&str>,
     ) {
-        let Some(call) = self.calls.get(&handle) else {
+        let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
-        let Some(mut dialog) = call
+        let Some(at) = call
             .early
             .iter()
-            .rev()
-            .find(|d| Some(d.id.remote_tag.as_str()) == remote_tag || remote_tag.is_none())
-            .cloned()
+            .rposition(|d| Some(d.id.remote_tag.as_str()) == remote_tag || remote_tag.is_none())
         else {
             return;
         };
-        let Some(mut prack) = self.dialog_request(&mut dialog, Method::Prack, None) else {
+        let confirmed = |d: &Dialog| call.dialog.as_ref().is_some_and(|c| c.id == d.id);
+        if call.early.get(at).is_some_and(confirmed) {
+            // The early dialog was confirmed meanwhile: the PRACK's CSeq
+            // goes on from a copy, into the confirmed dialog.
+            let Some(mut dialog) = call.early.get(at).cloned() else {
+                return;
+            };
+            let Some(prack) = self.dialog_request(&mut dialog, Method::Prack, None) else {
+                return;
+            };
+            self.finish_prack(now, handle, prack, rack, answer);
+            self.store_dialog(handle, dialog);
             return;
-        };
-        add(&mut prack.headers, "RAck", rack);
+        }
+        // The early dialog is lent to the request builder and put back.
+        if at >= call.early.len() {
+            return;
+        }
+        let mut dialog = call.early.remove(at);
+        let prack = self.dialog_request(&mut dialog, Method::Prack, None);
+        if let Some(call) = self.calls.get_mut(&handle) {
+            let at = at.min(call.early.len());
+            call.early.insert(at, dialog);
+        }
+        if let Some(prack) = prack {
+            self.finish_prack(now, handle, prack, rack, answer);
+        }
+    }
+
+    /// Adds RAck and the answer, if any, to `prack` and sends it.
+    fn finish_prack(
+        &mut self,
+        now: Instant,
+        handle: CallHandle,
+        mut prack: Request,
+        rack: &str,
+        answer: Option<&str>,
+    ) {
+        add(&mut prack.headers, HeaderName::RACK, rack);
         if let Some(answer) = answer {
             super::super::build::set_body(
                 &mut prack.headers,
@@ -77,7 +134,6 @@ impl UserAgent {
             );
         }
         self.send_request(now, prack, Owner::Call(handle));
-        self.store_dialog(handle, dialog);
     }
 
     /// The media layer's answer to an offer in a reliable provisional: it
@@ -189,7 +245,7 @@ impl UserAgent {
             }
             if their_offer_open {
                 let mut response = Self::response_to(&request, 500, None);
-                add(&mut response.headers, "Retry-After", "1");
+                add(&mut response.headers, HeaderName::RETRY_AFTER, "1");
                 self.send_response(now, &request, response);
                 return;
             }
@@ -216,7 +272,7 @@ impl UserAgent {
             }
             None => {
                 let mut response = Self::response_to(&request, 200, None);
-                add(&mut response.headers, "Contact", &self.contact());
+                add(&mut response.headers, HeaderName::CONTACT, &self.contact());
                 self.answer_refresh(now, handle, &request, &mut response.headers);
                 self.send_response(now, &request, response);
             }
@@ -252,11 +308,11 @@ impl UserAgent {
             refresher == Refresher::Uas,
         ));
         if refresher == Refresher::Uac {
-            add(headers, "Require", "timer");
+            add(headers, HeaderName::REQUIRE, "timer");
         }
         add(
             headers,
-            "Session-Expires",
+            HeaderName::SESSION_EXPIRES,
             &format!("{interval};refresher={}", refresher.as_str()),
         );
     }

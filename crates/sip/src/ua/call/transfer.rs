@@ -146,9 +146,9 @@ impl UserAgent {
         let mut refer = self
             .dialog_request(&mut dialog, Method::Refer, None)
             .ok_or(UaError::InvalidState("dialog has no usable target"))?;
-        add(&mut refer.headers, "Refer-To", refer_to);
+        add(&mut refer.headers, HeaderName::REFER_TO, refer_to);
         let referred_by = format!("<{}>", self.config.aor);
-        add(&mut refer.headers, "Referred-By", &referred_by);
+        add(&mut refer.headers, HeaderName::REFERRED_BY, &referred_by);
         self.send_request(now, refer, Owner::Call(handle));
         self.store_dialog(handle, dialog);
         if let Some(call) = self.calls.get_mut(&handle) {
@@ -281,13 +281,13 @@ impl UserAgent {
         let Some(mut notify) = self.dialog_request(&mut dialog, Method::Notify, None) else {
             return;
         };
-        add(&mut notify.headers, "Event", "refer");
+        add(&mut notify.headers, HeaderName::EVENT, "refer");
         let state = if done {
             "terminated;reason=noresource".to_owned()
         } else {
             "active;expires=60".to_owned()
         };
-        add(&mut notify.headers, "Subscription-State", &state);
+        add(&mut notify.headers, HeaderName::SUBSCRIPTION_STATE, &state);
         let body = format!("SIP/2.0 {status} {reason}\r\n");
         set_body(
             &mut notify.headers,
