@@ -84,7 +84,13 @@ fn is_plain_list(s: &[u8]) -> bool {
         }
         i += 1 + name;
         if s.get(i) == Some(&b'=') {
-            let value = count(i + 1, is_value_byte);
+            let value = match s.get(i + 1) {
+                Some(b'"') => std::str::from_utf8(s.get(i + 1..).unwrap_or_default())
+                    .ok()
+                    .and_then(crate::syntax::quoted_len)
+                    .unwrap_or(0),
+                _ => count(i + 1, is_value_byte),
+            };
             if value == 0 {
                 return false;
             }
@@ -227,15 +233,20 @@ pub(crate) fn iter_params(s: &str) -> impl Iterator<Item = (&str, Option<&str>)>
 
 /// Index of the `;` ending the first parameter of `s` (or its length).
 fn param_end(s: &str) -> usize {
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, b) in s.bytes().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if quoted => escaped = true,
-            b'"' => quoted = !quoted,
-            b';' if !quoted => return i,
-            _ => {}
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    // Jump from one ';' or '"' to the next; a quoted string is skipped whole.
+    while let Some(at) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr2(b';', b'"', rest))
+    {
+        let i = from + at;
+        if bytes.get(i) == Some(&b';') {
+            return i;
+        }
+        match s.get(i..).and_then(crate::syntax::quoted_len) {
+            Some(len) => from = i + len,
+            None => return s.len(),
         }
     }
     s.len()

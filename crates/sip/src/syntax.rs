@@ -197,16 +197,16 @@ pub(crate) fn take_quoted(s: &str) -> Option<(String, &str)> {
 /// Length of the leading `quoted-string` of `s` (which starts with `"`),
 /// quotes included.
 pub(crate) fn quoted_len(s: &str) -> Option<usize> {
-    let mut escaped = false;
-    for (i, b) in s.bytes().enumerate().skip(1) {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'"' => return Some(i + 1),
-            _ => {}
+    let bytes = s.as_bytes();
+    let mut from = 1;
+    loop {
+        let i = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+        match bytes.get(i) {
+            Some(b'"') => return Some(i + 1),
+            // A backslash escapes the byte after it.
+            _ => from = i + 2,
         }
     }
-    None
 }
 
 /// Writes `s` as a `quoted-string`, escaping `"` and `\`.

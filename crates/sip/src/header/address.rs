@@ -190,13 +190,23 @@ impl TypedHeader for Contact {
             return Ok(Contact::Wildcard);
         }
         let addr = parse_addr(Self::NAME, value)?;
-        if let Some(expires) = addr.params.get("expires") {
+        // The first `expires` and the first `q` count, as `Params::get` reads them.
+        let mut expires = None;
+        let mut q = None;
+        for (name, value) in addr.params.iter() {
+            if expires.is_none() && name.eq_ignore_ascii_case("expires") {
+                expires = Some(value);
+            } else if q.is_none() && name.eq_ignore_ascii_case("q") {
+                q = Some(value);
+            }
+        }
+        if let Some(expires) = expires {
             let ok = expires.is_some_and(|e| parse_decimal(e, u64::from(u32::MAX)).is_some());
             if !ok {
                 return Err(HeaderError::out_of_range(Self::NAME, "expires"));
             }
         }
-        if let Some(q) = addr.params.get("q") {
+        if let Some(q) = q {
             if !q.is_some_and(is_qvalue) {
                 return Err(HeaderError::malformed(Self::NAME, "q is not a qvalue"));
             }
