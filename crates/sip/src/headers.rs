@@ -653,6 +653,7 @@ impl Headers {
             let line = other.line_of(entry);
             let start = self.buf.len();
             self.buf.push_str(line);
+            self.buf.push_str("\r\n");
             let shift = |s: Span| {
                 Span::new(
                     start + (s.start - entry.line_start) as usize,
@@ -673,7 +674,20 @@ impl Headers {
     /// `Content-Length` always states `body_len` (RFC 3261 §20.14): a field
     /// with another value is rewritten, and one is added at the end if none
     /// exists.
+    ///
+    /// Consecutive lines that follow each other in the buffer, CRLF between
+    /// them, are copied in one piece.
     pub(crate) fn write_to(&self, out: &mut Vec<u8>, body_len: usize) {
+        let buf = self.buf.as_bytes();
+        // Lines buf[start..end] not written yet, each ended by CRLF but the
+        // last.
+        let mut run: Option<(usize, usize)> = None;
+        let flush = |out: &mut Vec<u8>, run: Option<(usize, usize)>| {
+            if let Some(lines) = run.and_then(|(start, end)| buf.get(start..end)) {
+                out.extend_from_slice(lines);
+                out.extend_from_slice(b"\r\n");
+            }
+        };
         let mut length_written = false;
         for entry in &self.entries {
             if entry.id == KnownId::CONTENT_LENGTH {
@@ -681,16 +695,33 @@ impl Headers {
                 length_written = true;
                 let states_len = entry.value.of(&self.buf).trim().parse::<usize>() == Ok(body_len);
                 if !states_len {
+                    flush(out, run.take());
                     write_length(out, name, body_len);
                     continue;
                 }
             }
-            out.extend_from_slice(self.line_of(entry).as_bytes());
-            out.extend_from_slice(b"\r\n");
+            let (start, end) = (entry.line_start as usize, entry.value.end as usize);
+            run = match run {
+                Some((first, last))
+                    if start == last + 2 && buf.get(last..start) == Some(b"\r\n") =>
+                {
+                    Some((first, end))
+                }
+                other => {
+                    flush(out, other);
+                    Some((start, end))
+                }
+            };
         }
+        flush(out, run);
         if !length_written {
             write_length(out, HeaderName::CONTENT_LENGTH.as_str(), body_len);
         }
+    }
+
+    /// Bytes of field text held, for sizing an output buffer.
+    pub(crate) fn text_len(&self) -> usize {
+        self.buf.len()
     }
 
     /// Every field as (id of its name, unfolded value), in order.
@@ -746,10 +777,14 @@ impl Headers {
         self.buf.push_str(": ");
         let value_start = self.buf.len();
         write(&mut self.buf);
+        let value_end = self.buf.len();
+        // Lines are kept CRLF-ended, as in a parsed message, so that
+        // `write_to` copies runs of them at once.
+        self.buf.push_str("\r\n");
         Entry {
             line_start: offset(line_start),
             name: Span::new(line_start, name_end),
-            value: Span::new(value_start, self.buf.len()),
+            value: Span::new(value_start, value_end),
             folded: false,
             id,
         }

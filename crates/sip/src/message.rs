@@ -441,7 +441,8 @@ impl Request {
 
     /// The request on the wire.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.body.len() + 64 + self.headers.len() * 48);
+        let mut out =
+            Vec::with_capacity(wire_len(&self.headers, &self.body) + self.uri.as_str().len());
         for part in [self.method.as_str(), " ", self.uri.as_str(), " "] {
             out.extend_from_slice(part.as_bytes());
         }
@@ -494,7 +495,7 @@ impl Response {
 
     /// The response on the wire.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.body.len() + 64 + self.headers.len() * 48);
+        let mut out = Vec::with_capacity(wire_len(&self.headers, &self.body) + self.reason.len());
         self.version.write_to(&mut out);
         let code = self.status.as_u16();
         let digits =
@@ -517,6 +518,12 @@ fn set_body(headers: &mut Headers, slot: &mut Vec<u8>, content_type: &ContentTyp
     }
     headers.set(&ContentLength(body.len()));
     *slot = body;
+}
+
+/// Room for a message with `headers` and `body`, start line and
+/// `Content-Length` included (the start line's URI or reason apart).
+fn wire_len(headers: &Headers, body: &[u8]) -> usize {
+    64 + headers.text_len() + 2 * headers.len() + body.len()
 }
 
 fn finish(out: &mut Vec<u8>, headers: &Headers, body: &[u8]) {

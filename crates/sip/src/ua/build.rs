@@ -456,7 +456,19 @@ impl UserAgent {
 
     /// Sends `response` on the server transaction of `request`.
     pub(super) fn send_response(&mut self, now: Instant, request: &Request, response: Response) {
-        let bytes = response.to_bytes();
+        let status = response.status.as_u16();
+        self.send_response_bytes(now, request, status, response.to_bytes());
+    }
+
+    /// Sends a response with `status` already serialized as `bytes` on the
+    /// server transaction of `request`.
+    pub(super) fn send_response_bytes(
+        &mut self,
+        now: Instant,
+        request: &Request,
+        status: u16,
+        bytes: Vec<u8>,
+    ) {
         // The key of the last request received is kept with it: its
         // responses need not read its Via again.
         let served = self.served.take();
@@ -473,8 +485,7 @@ impl UserAgent {
             }
         };
         if let Some(key) = key {
-            self.transactions
-                .server_sent(now, key, response.status.as_u16(), &bytes);
+            self.transactions.server_sent(now, key, status, &bytes);
         }
         self.served = served;
         self.transmit(bytes);

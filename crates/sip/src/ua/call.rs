@@ -1246,7 +1246,8 @@ impl UserAgent {
             &sdp,
         );
         let bytes = response.to_bytes();
-        self.send_response(now, &request, response);
+        let status = response.status.as_u16();
+        self.send_response_bytes(now, &request, status, bytes.clone());
         let t1 = self.config.t1;
         let give_up_at = now + self.timers.h();
         if let Some(call) = self.calls.get_mut(&handle) {
