@@ -12,7 +12,7 @@ use crate::header::{
     Accept, CSeq, CallId, Contact, ContentLength, ContentType, Date, Expires, From, MaxForwards,
     MinExpires, RAck, RSeq, RecordRoute, Require, RetryAfter, Route, To, Via, Warning,
 };
-use crate::headers::{HeaderError, HeaderName, Headers, TypedHeader, split_list};
+use crate::headers::{HeaderError, HeaderName, Headers, KnownId, TypedHeader, split_list};
 use crate::message::{Method, Request, Response, SipVersion, StatusCode};
 use crate::uri::Scheme;
 
@@ -113,13 +113,34 @@ const SINGLE: [HeaderName; 9] = [
 
 /// Checks a request as a UA must before processing it (RFC 3261 §8.2).
 pub fn validate_request(request: &Request, caps: &Capabilities) -> Result<(), Rejection> {
+    check_request(request, caps, None)
+}
+
+/// [`validate_request`] for a UA that checks request after request:
+/// header values found well-formed before (kept in `seen`) are not parsed
+/// again. The From, To and Call-ID of a dialog, our peer's Contact and most
+/// CSeq, Max-Forwards and Content-Type values repeat from request to
+/// request; whether a value is well-formed depends on its text alone.
+pub fn validate_request_with(
+    request: &Request,
+    caps: &Capabilities,
+    seen: &mut CheckedValues,
+) -> Result<(), Rejection> {
+    check_request(request, caps, Some(seen))
+}
+
+fn check_request(
+    request: &Request,
+    caps: &Capabilities,
+    seen: Option<&mut CheckedValues>,
+) -> Result<(), Rejection> {
     if request.version != SipVersion::V2_0 {
         return Err(Rejection::new(
             StatusCode::VERSION_NOT_SUPPORTED,
             format!("{} Not Supported", request.version),
         ));
     }
-    check_headers(&request.headers).map_err(Rejection::bad_request)?;
+    check_headers(&request.headers, seen).map_err(Rejection::bad_request)?;
     check_cseq_method(request)?;
     check_request_uri(request)?;
     check_require(request, caps)?;
@@ -133,7 +154,7 @@ pub fn validate_response(response: &Response) -> Result<(), String> {
     if response.version != SipVersion::V2_0 {
         return Err(format!("{} is not supported", response.version));
     }
-    check_headers(&response.headers)
+    check_headers(&response.headers, None)
 }
 
 /// Whether a request may be forwarded (RFC 3261 §16.3 step 2): a proxy
@@ -145,6 +166,48 @@ pub fn check_max_forwards(request: &Request) -> Result<(), Rejection> {
             Err(Rejection::new(StatusCode::TOO_MANY_HOPS, "Too Many Hops"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Header values a UA found well-formed in the last requests it checked
+/// (see [`validate_request_with`]).
+#[derive(Debug, Clone, Default)]
+pub struct CheckedValues {
+    /// (header, value) pairs, overwritten oldest first.
+    recent: Vec<(KnownId, String)>,
+    /// The entry to overwrite next once `recent` is full.
+    next: usize,
+}
+
+impl CheckedValues {
+    /// How many values are kept: the fields of the last few requests.
+    const KEPT: usize = 32;
+
+    /// Nothing checked yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn contains(&self, id: KnownId, value: &str) -> bool {
+        self.recent.iter().any(|(i, v)| *i == id && v == value)
+    }
+
+    fn remember(&mut self, id: KnownId, value: &str) {
+        // A Via carries a branch unique to its transaction (RFC 3261
+        // §8.1.1.7): it never comes again.
+        if id == KnownId::VIA {
+            return;
+        }
+        if self.recent.len() < Self::KEPT {
+            self.recent.push((id, value.to_owned()));
+            return;
+        }
+        if let Some((i, v)) = self.recent.get_mut(self.next) {
+            *i = id;
+            v.clear();
+            v.push_str(value);
+        }
+        self.next = (self.next + 1) % Self::KEPT;
     }
 }
 
@@ -190,7 +253,7 @@ const CHECKED: [(HeaderName, Check); 20] = [
 /// One pass over the fields counts the lines of every [`CHECKED`] header
 /// (all of [`REQUIRED`] and [`SINGLE`] among them) and keeps the first error
 /// of each; the results are then read in the order of the RFC checks.
-fn check_headers(headers: &Headers) -> Result<(), String> {
+fn check_headers(headers: &Headers, mut seen: Option<&mut CheckedValues>) -> Result<(), String> {
     let mut lines = [0usize; CHECKED.len()];
     let mut errors: [Option<HeaderError>; CHECKED.len()] = [const { None }; CHECKED.len()];
     for (id, value) in headers.known_fields() {
@@ -201,8 +264,12 @@ fn check_headers(headers: &Headers) -> Result<(), String> {
             (lines.get_mut(slot), errors.get_mut(slot), CHECKED.get(slot))
         {
             *count += 1;
-            if error.is_none() {
-                *error = check(&value).err();
+            if error.is_some() || seen.as_ref().is_some_and(|s| s.contains(id, &value)) {
+                continue;
+            }
+            *error = check(&value).err();
+            if let (None, Some(seen)) = (&error, seen.as_mut()) {
+                seen.remember(id, &value);
             }
         }
     }
@@ -373,6 +440,34 @@ mod tests {
             .unwrap_err()
             .reason;
         assert_eq!(reason, "Missing From, Call-ID, CSeq");
+    }
+
+    #[test]
+    fn remembered_values_give_the_same_verdicts() {
+        let caps = Capabilities::default();
+        let mut seen = CheckedValues::new();
+        let good = request(&format!(
+            "OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 OPTIONS\r\nContact: <sip:a@h.invalid>\r\n\r\n"
+        ));
+        assert_eq!(validate_request_with(&good, &caps, &mut seen), Ok(()));
+        assert!(seen.contains(KnownId::FROM, "<sip:a@b>;tag=1"));
+        assert!(!seen.contains(KnownId::VIA, "SIP/2.0/WSS h.invalid;branch=z9hG4bK1"));
+        assert_eq!(validate_request_with(&good, &caps, &mut seen), Ok(()));
+        let bad = request(&format!(
+            "OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 OPTIONS\r\nContact: <sip:a@h.invalid\r\n\r\n"
+        ));
+        assert_eq!(
+            validate_request_with(&bad, &caps, &mut seen),
+            validate_request(&bad, &caps)
+        );
+        assert!(validate_request(&bad, &caps).is_err());
+        for n in 0..100 {
+            let other = request(&format!(
+                "OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: {n} OPTIONS\r\n\r\n"
+            ));
+            assert_eq!(validate_request_with(&other, &caps, &mut seen), Ok(()));
+        }
+        assert_eq!(seen.recent.len(), CheckedValues::KEPT);
     }
 
     #[test]

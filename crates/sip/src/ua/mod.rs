@@ -115,6 +115,8 @@ pub struct UserAgent {
     capabilities: crate::validate::Capabilities,
     /// The deadline was handed out since the last input or command.
     timeout_reported: bool,
+    /// Header values of earlier requests found well-formed.
+    checked_values: crate::validate::CheckedValues,
     /// The last request that started a server transaction, with its key.
     served: Option<(
         std::sync::Arc<crate::message::Request>,
@@ -156,6 +158,7 @@ impl UserAgent {
             capabilities,
             timeout_reported: false,
             served: None,
+            checked_values: crate::validate::CheckedValues::new(),
         }
     }
 

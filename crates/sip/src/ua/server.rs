@@ -15,7 +15,7 @@ use crate::transaction::HeadersExt;
 use crate::transaction::{
     ClientVerdict, Role, TransactionError, TransactionKey, cseq_of, tag_in, transaction_key,
 };
-use crate::validate::{Capabilities, validate_request};
+use crate::validate::{Capabilities, validate_request_with};
 use std::sync::Arc;
 
 impl UserAgent {
@@ -58,7 +58,10 @@ impl UserAgent {
         // §8.2: version (505), malformed or missing headers (400, naming
         // the header), CSeq method (400), URI scheme (416), Require (420),
         // body type (415), Accept (406).
-        if let Err(rejection) = validate_request(&request, &self.capabilities(&request)) {
+        let mut seen = std::mem::take(&mut self.checked_values);
+        let checked = validate_request_with(&request, &self.capabilities(&request), &mut seen);
+        self.checked_values = seen;
+        if let Err(rejection) = checked {
             let caps = self.capabilities(&request).into_owned();
             let tag = self.new_tag();
             let response = rejection.to_response(&request, &caps, &tag);
@@ -127,7 +130,7 @@ impl UserAgent {
         self.send_response(now, request, response);
     }
 
-    /// What this UA understands, for [`validate_request`]: the option tags
+    /// What this UA understands, for [`validate_request_with`]: the option tags
     /// it implements and the body types it reads. MESSAGE and NOTIFY bodies
     /// go to the application whatever their type (RFC 3428 §7, RFC 6665
     /// §4.1.3 event packages), so their own type is accepted.
