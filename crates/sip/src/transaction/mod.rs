@@ -749,12 +749,12 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 /// A live transaction of either side, in its slot of the table.
 #[derive(Debug, Clone)]
 enum Slot<O> {
-    Client(TransactionKey, ClientTransaction<O>),
-    Server(TransactionKey, ServerTransaction),
+    Client(Arc<TransactionKey>, ClientTransaction<O>),
+    Server(Arc<TransactionKey>, ServerTransaction),
 }
 
 impl<O> Slot<O> {
-    fn key(&self) -> &TransactionKey {
+    fn key(&self) -> &Arc<TransactionKey> {
         match self {
             Slot::Client(key, _) | Slot::Server(key, _) => key,
         }
@@ -778,7 +778,8 @@ impl<O> Slot<O> {
 #[derive(Debug, Clone)]
 pub struct TransactionTable<O> {
     timers: TimerConfig,
-    index: FastMap<TransactionKey, usize>,
+    /// Slot of each key; the key itself is shared with the slot.
+    index: FastMap<Arc<TransactionKey>, usize>,
     slots: Vec<Option<Slot<O>>>,
     /// Empty slots, reused before the vector grows.
     free: Vec<usize>,
@@ -846,11 +847,8 @@ impl<O: Clone> TransactionTable<O> {
     }
 
     fn insert(&mut self, slot: Slot<O>) {
-        if self.index.contains_key(slot.key()) {
-            self.remove(&slot.key().clone());
-        }
         let deadline = slot.deadline();
-        let key = slot.key().clone();
+        let key = Arc::clone(slot.key());
         let at = match self.free.pop() {
             Some(at) => {
                 if let Some(place) = self.slots.get_mut(at) {
@@ -863,15 +861,12 @@ impl<O: Clone> TransactionTable<O> {
                 self.slots.len() - 1
             }
         };
-        self.index.insert(key, at);
         if let Some(deadline) = deadline {
             self.deadlines.insert((deadline, at));
         }
-    }
-
-    fn remove(&mut self, key: &TransactionKey) {
-        if let Some(at) = self.index.remove(key) {
-            self.free_slot(at);
+        // A new transaction with the key of a live one replaces it.
+        if let Some(replaced) = self.index.insert(key, at) {
+            self.free_slot(replaced);
         }
     }
 
@@ -900,7 +895,7 @@ impl<O: Clone> TransactionTable<O> {
             ClientMachine::NonInvite(NonInviteClient::start(now, self.timers))
         };
         self.insert(Slot::Client(
-            key,
+            Arc::new(key),
             ClientTransaction {
                 request,
                 owner,
@@ -971,7 +966,10 @@ impl<O: Clone> TransactionTable<O> {
         } else {
             ServerMachine::NonInvite(NonInviteServer::start())
         };
-        self.insert(Slot::Server(key, ServerTransaction { request, machine }));
+        self.insert(Slot::Server(
+            Arc::new(key),
+            ServerTransaction { request, machine },
+        ));
     }
 
     /// The server transaction for `key`.
@@ -1054,7 +1052,7 @@ impl<O: Clone> TransactionTable<O> {
                     };
                     if let Some(error) = error {
                         client_failures.push(ClientFailure {
-                            key: key.clone(),
+                            key: TransactionKey::clone(key),
                             owner: tx.owner.clone(),
                             request: Arc::clone(&tx.request),
                             error,
@@ -1072,7 +1070,7 @@ impl<O: Clone> TransactionTable<O> {
                     };
                     if let Some(error) = error {
                         server_failures.push(ServerFailure {
-                            key: key.clone(),
+                            key: TransactionKey::clone(key),
                             request: Arc::clone(&tx.request),
                             error,
                         });
@@ -1092,13 +1090,14 @@ impl<O: Clone> TransactionTable<O> {
     /// §17.1.4 / §17.2.4: the transport failed; every client transaction
     /// fails and every server transaction ends.
     pub fn handle_transport_closed(&mut self) -> Vec<ClientFailure<O>> {
+        self.index.clear();
         let failures = self
             .slots
             .drain(..)
             .flatten()
             .filter_map(|slot| match slot {
                 Slot::Client(key, tx) => Some(ClientFailure {
-                    key,
+                    key: Arc::unwrap_or_clone(key),
                     owner: tx.owner,
                     request: tx.request,
                     error: TransactionError::Transport,
@@ -1106,7 +1105,6 @@ impl<O: Clone> TransactionTable<O> {
                 Slot::Server(..) => None,
             })
             .collect();
-        self.index.clear();
         self.free.clear();
         self.deadlines.clear();
         failures
