@@ -844,7 +844,21 @@ impl<T, B: Iterator<Item = T>, O: Iterator<Item = T>> Iterator for Values<B, O> 
 fn write_length(out: &mut Vec<u8>, name: &str, body_len: usize) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    out.extend_from_slice(body_len.to_string().as_bytes());
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = body_len;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // n % 10 < 10: the cast keeps the value.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
     out.extend_from_slice(b"\r\n");
 }
 

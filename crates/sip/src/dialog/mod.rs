@@ -204,7 +204,7 @@ impl Dialog {
         let (seq, _) = request
             .headers
             .field(HeaderName::CSEQ)
-            .and_then(|v| cseq_of(&v))
+            .and_then(|v| cseq_of(&v).map(|(seq, _)| (seq, ())))
             .ok_or(DialogError::BadCSeq)?;
         if matches!(request.method, Method::Ack | Method::Cancel) {
             return Ok(());

@@ -185,10 +185,10 @@ pub(crate) fn tag_in(value: &str) -> Option<&str> {
 }
 
 /// `(sequence number, method)` of a CSeq value (§20.16).
-pub(crate) fn cseq_of(value: &str) -> Option<(u32, String)> {
+pub(crate) fn cseq_of(value: &str) -> Option<(u32, &str)> {
     let mut parts = value.split_whitespace();
     let seq = parts.next()?.parse::<u32>().ok()?;
-    let method = parts.next()?.to_owned();
+    let method = parts.next()?;
     parts.next().is_none().then_some((seq, method))
 }
 
@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn reads_cseq_and_tag() {
-        assert_eq!(cseq_of("4711 INVITE"), Some((4711, "INVITE".into())));
+        assert_eq!(cseq_of("4711 INVITE"), Some((4711, "INVITE")));
         assert_eq!(cseq_of("x INVITE"), None);
         assert_eq!(tag_of("\"A\" <sip:a@b>;tag=88"), Some("88".into()));
         assert_eq!(tag_of("sip:a@b"), None);

@@ -884,7 +884,7 @@ impl<O: Clone> TransactionTable<O> {
     pub fn start_client(
         &mut self,
         now: Instant,
-        key: TransactionKey,
+        key: impl Into<Arc<TransactionKey>>,
         request: impl Into<Arc<Request>>,
         owner: O,
     ) {
@@ -895,7 +895,7 @@ impl<O: Clone> TransactionTable<O> {
             ClientMachine::NonInvite(NonInviteClient::start(now, self.timers))
         };
         self.insert(Slot::Client(
-            Arc::new(key),
+            key.into(),
             ClientTransaction {
                 request,
                 owner,
@@ -959,7 +959,11 @@ impl<O: Clone> TransactionTable<O> {
     }
 
     /// Starts a server transaction for `request`.
-    pub fn start_server(&mut self, key: TransactionKey, request: impl Into<Arc<Request>>) {
+    pub fn start_server(
+        &mut self,
+        key: impl Into<Arc<TransactionKey>>,
+        request: impl Into<Arc<Request>>,
+    ) {
         let request = request.into();
         let machine = if request.method == Method::Invite {
             ServerMachine::Invite(InviteServer::start())
@@ -967,7 +971,7 @@ impl<O: Clone> TransactionTable<O> {
             ServerMachine::NonInvite(NonInviteServer::start())
         };
         self.insert(Slot::Server(
-            Arc::new(key),
+            key.into(),
             ServerTransaction { request, machine },
         ));
     }

@@ -404,8 +404,27 @@ impl UserAgent {
         now: Instant,
         request: impl Into<Arc<Request>>,
         owner: Owner,
+    ) {
+        self.send_shared(now, request.into(), owner);
+    }
+
+    /// [`UserAgent::send_request`], returning the key of the transaction.
+    pub(super) fn send_request_keyed(
+        &mut self,
+        now: Instant,
+        request: impl Into<Arc<Request>>,
+        owner: Owner,
     ) -> Option<TransactionKey> {
-        let request = request.into();
+        self.send_shared(now, request.into(), owner)
+            .map(|key| TransactionKey::clone(&key))
+    }
+
+    fn send_shared(
+        &mut self,
+        now: Instant,
+        request: Arc<Request>,
+        owner: Owner,
+    ) -> Option<Arc<TransactionKey>> {
         let bytes = request.to_bytes();
         self.transmit(bytes);
         if request.method == Method::Ack {
@@ -415,8 +434,9 @@ impl UserAgent {
         if let Some(attempt) = self.pending_attempt.take() {
             self.auth_attempts.insert(key.clone(), attempt);
         }
+        let key = Arc::new(key);
         self.transactions
-            .start_client(now, key.clone(), request, owner);
+            .start_client(now, Arc::clone(&key), request, owner);
         Some(key)
     }
 
@@ -478,7 +498,7 @@ impl UserAgent {
         };
         let read;
         let key = match key {
-            Some(key) => Some(key),
+            Some(key) => Some(&**key),
             None => {
                 read = transaction_key(Role::Server, &request.headers, &request.method);
                 read.as_ref()
@@ -522,8 +542,7 @@ impl UserAgent {
         let seq = invite
             .headers
             .field(HeaderName::CSEQ)
-            .and_then(|v| crate::transaction::cseq_of(&v))
-            .map(|(s, _)| s)
+            .and_then(|v| crate::transaction::cseq_of(&v).map(|(s, _)| s))
             .unwrap_or(1);
         add(h, HeaderName::CSEQ, &format!("{seq} ACK"));
         ack
@@ -576,10 +595,10 @@ impl UserAgent {
         if self.answer_challenge(key, response) != Decision::Retry {
             return false;
         }
-        let Some((old_seq, _)) = request
+        let Some(old_seq) = request
             .headers
             .field(HeaderName::CSEQ)
-            .and_then(|v| crate::transaction::cseq_of(&v))
+            .and_then(|v| crate::transaction::cseq_of(&v).map(|(s, _)| s))
         else {
             self.pending_attempt = None;
             return false;

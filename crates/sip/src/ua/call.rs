@@ -129,7 +129,7 @@ pub(super) struct Call {
     /// CSeq of the incoming INVITE, for merged-request detection.
     pub(super) invite_cseq_text: String,
     /// The incoming INVITE's server transaction.
-    pub(super) server_key: Option<TransactionKey>,
+    pub(super) server_key: Option<Arc<TransactionKey>>,
     /// The INVITE (ours, or the peer's).
     invite: Option<Arc<Request>>,
     target: Option<crate::uri::Uri>,
@@ -492,7 +492,8 @@ impl UserAgent {
         }
         let no_answer_at = self.config.no_answer_timeout.map(|d| now + d);
         let request = Arc::new(request);
-        let Some(key) = self.send_request(now, Arc::clone(&request), Owner::Call(handle)) else {
+        let Some(key) = self.send_request_keyed(now, Arc::clone(&request), Owner::Call(handle))
+        else {
             return;
         };
         if let Some(call) = self.calls.get_mut(&handle) {
@@ -1054,7 +1055,7 @@ impl UserAgent {
     pub(super) fn incoming_invite(
         &mut self,
         now: Instant,
-        server_key: TransactionKey,
+        server_key: Arc<TransactionKey>,
         request: Arc<Request>,
     ) {
         // §13.3.1: 100 Trying at once (the proxy stops retransmitting).
@@ -1335,7 +1336,7 @@ impl UserAgent {
         let tag = self
             .calls
             .values()
-            .find(|c| c.server_key.as_ref() == Some(&invite_key))
+            .find(|c| c.server_key.as_deref() == Some(&invite_key))
             .map(|c| c.local_tag.clone());
         let response = Self::response_to(request, 200, tag.as_deref());
         self.send_response(now, request, response);
@@ -1345,7 +1346,7 @@ impl UserAgent {
         let handle = self
             .calls
             .iter()
-            .find(|(_, c)| c.server_key.as_ref() == Some(&invite_key))
+            .find(|(_, c)| c.server_key.as_deref() == Some(&invite_key))
             .map(|(h, _)| *h);
         if let Some(handle) = handle {
             if let Some((invite, tag)) = self
@@ -1717,7 +1718,7 @@ impl UserAgent {
         if authenticated {
             self.authorize(&mut request);
         }
-        let key = self.send_request(now, request, Owner::Call(handle));
+        let key = self.send_request_keyed(now, request, Owner::Call(handle));
         self.store_dialog(handle, dialog);
         if let (Some(call), Some(key)) = (self.calls.get_mut(&handle), key) {
             call.reinvite = Reinvite::Sent {

@@ -120,7 +120,7 @@ pub struct UserAgent {
     /// The last request that started a server transaction, with its key.
     served: Option<(
         std::sync::Arc<crate::message::Request>,
-        crate::transaction::TransactionKey,
+        std::sync::Arc<crate::transaction::TransactionKey>,
     )>,
 }
 

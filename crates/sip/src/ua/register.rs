@@ -195,7 +195,7 @@ impl UserAgent {
             }));
             return;
         };
-        if let Some(key) = self.send_request(now, request, Owner::Register) {
+        if let Some(key) = self.send_request_keyed(now, request, Owner::Register) {
             self.registration.phase = Phase::InFlight {
                 key,
                 removing: false,
@@ -221,7 +221,7 @@ impl UserAgent {
             return;
         }
         if let Some(request) = self.register_request(0) {
-            if let Some(key) = self.send_request(now, request, Owner::Register) {
+            if let Some(key) = self.send_request_keyed(now, request, Owner::Register) {
                 self.registration.phase = Phase::InFlight {
                     key,
                     removing: true,

@@ -52,9 +52,10 @@ impl UserAgent {
         // The transaction and the handlers below share the request; its
         // responses find the transaction by the key read here.
         let request = Arc::new(request);
+        let key = Arc::new(key);
         self.transactions
-            .start_server(key.clone(), Arc::clone(&request));
-        self.served = Some((Arc::clone(&request), key.clone()));
+            .start_server(Arc::clone(&key), Arc::clone(&request));
+        self.served = Some((Arc::clone(&request), Arc::clone(&key)));
         // §8.2: version (505), malformed or missing headers (400, naming
         // the header), CSeq method (400), URI scheme (416), Require (420),
         // body type (415), Accept (406).
@@ -169,7 +170,7 @@ impl UserAgent {
         let from_tag = header_tag(&request.headers, HeaderName::FROM);
         let cseq = text(&request.headers, HeaderName::CSEQ);
         self.calls.values().any(|call| {
-            call.server_key.as_ref().is_some_and(|k| k != key)
+            call.server_key.as_deref().is_some_and(|k| k != key)
                 && call.call_id == call_id
                 && call.remote_tag.as_deref() == from_tag.as_deref()
                 && call.invite_cseq_text == cseq
@@ -192,15 +193,14 @@ impl UserAgent {
     }
 
     pub(super) fn handle_response(&mut self, now: Instant, response: Response) {
-        let Some((_, method)) = response
-            .headers
-            .field(HeaderName::CSEQ)
-            .and_then(|c| cseq_of(&c))
-        else {
+        let cseq = response.headers.field(HeaderName::CSEQ);
+        let Some((_, method)) = cseq.as_deref().and_then(cseq_of) else {
             self.emit(Event::Dropped(DropReason::StrayResponse));
             return;
         };
-        let method: Method = method.parse().unwrap_or(Method::Other(method));
+        let method: Method = method
+            .parse()
+            .unwrap_or_else(|_| Method::Other(method.to_owned()));
         let Some(key) = transaction_key(Role::Client, &response.headers, &method) else {
             self.emit(Event::Dropped(DropReason::StrayResponse));
             return;
