@@ -12,6 +12,7 @@ use crate::transaction::HeadersExt;
 use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, tag_in, tag_of, transaction_key};
 use crate::uri::Uri;
 use rand_core::RngCore;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Methods this UA handles (Allow, RFC 3261 §20.5).
@@ -31,28 +32,9 @@ pub(super) const UNDERSTOOD: &[&str] = &["timer", "replaces", "outbound", "path"
 
 /// Whether a list header (`Supported`, `Require`, `Allow`) names `token`.
 pub(super) fn lists(headers: &Headers, name: HeaderName, token: &str) -> bool {
-    headers.fields(name).any(|line| {
-        // Without quotes or angle brackets every comma separates elements.
-        if line.is_ascii() && !line.bytes().any(|b| b == b'"' || b == b'<') {
-            line.as_bytes()
-                .split(|b| *b == b',')
-                .any(|t| trim_bytes(t).eq_ignore_ascii_case(token.as_bytes()))
-        } else {
-            split_list(&line).any(|t| t.trim().eq_ignore_ascii_case(token))
-        }
-    })
-}
-
-/// `bytes` without the ASCII whitespace `str::trim` removes (vertical tab
-/// included).
-fn trim_bytes(bytes: &[u8]) -> &[u8] {
-    let space = |b: &u8| b.is_ascii_whitespace() || *b == 0x0b;
-    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !space(b))
-        .map_or(start, |i| i + 1);
-    bytes.get(start..end.max(start)).unwrap_or_default()
+    headers
+        .fields(name)
+        .any(|line| split_list(&line).any(|t| t.trim().eq_ignore_ascii_case(token)))
 }
 
 /// RFC 4028 §4: `Session-Expires: delta-seconds [;refresher=uac|uas]`.
@@ -181,6 +163,23 @@ pub(super) fn text(headers: &Headers, name: HeaderName) -> String {
 /// name-addr parse.
 pub(super) fn header_tag(headers: &Headers, name: HeaderName) -> Option<String> {
     headers.field(name).and_then(|v| tag_of(&v))
+}
+
+/// [`text`], borrowed from `headers` unless the field was folded.
+pub(super) fn text_ref(headers: &Headers, name: HeaderName) -> Cow<'_, str> {
+    match headers.field(name) {
+        Some(Cow::Borrowed(value)) => Cow::Borrowed(value.trim()),
+        Some(Cow::Owned(value)) => Cow::Owned(value.trim().to_owned()),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// [`header_tag`], borrowed from `headers` unless the field was folded.
+pub(super) fn tag_ref(headers: &Headers, name: HeaderName) -> Option<Cow<'_, str>> {
+    match headers.field(name)? {
+        Cow::Borrowed(value) => tag_in(value).map(Cow::Borrowed),
+        Cow::Owned(value) => tag_in(&value).map(|t| Cow::Owned(t.to_owned())),
+    }
 }
 
 /// `sip:` + `target` when it has no scheme; `@domain` of the AOR when it

@@ -6,7 +6,8 @@ mod extensions;
 mod transfer;
 
 use super::build::{
-    ALLOW, Refresher, add, header_tag, lists, sdp_body, set_body, target_uri, text,
+    ALLOW, Refresher, add, header_tag, lists, sdp_body, set_body, tag_ref, target_uri, text,
+    text_ref,
 };
 use super::{
     CallHandle, CallState, DropReason, DtmfFormat, EndReason, Event, MediaKind, Owner, SdpKind,
@@ -20,7 +21,7 @@ use crate::sdp::{Direction, SessionDescription};
 use crate::time::{Duration, Instant};
 use crate::transaction::HeadersExt;
 use crate::transaction::{
-    Role, TransactionError, TransactionKey, cseq_of, tag_in, tag_of, transaction_key,
+    Role, TransactionError, TransactionKey, cseq_of, tag_in, transaction_key,
 };
 use std::sync::Arc;
 
@@ -632,7 +633,7 @@ impl UserAgent {
                     Decision::Retry => {
                         // §22.2: resend with credentials and CSeq + 1; the ACK
                         // for the 401/407 was sent by the transaction.
-                        let seq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
+                        let seq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
                             .map(|(s, _)| s)
                             .unwrap_or(1);
                         let sdp = self
@@ -655,7 +656,7 @@ impl UserAgent {
             // the value of the Min-SE header field in the 422", also putting
             // that value in its own Min-SE.
             422 if self.raise_session_expires(handle, &response.headers) => {
-                let seq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
+                let seq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
                     .map(|(s, _)| s)
                     .unwrap_or(1);
                 let sdp = self
@@ -738,11 +739,11 @@ impl UserAgent {
             self.send_cancel(now, handle);
         }
         if let Some(rseq) = rseq {
-            let remote_tag = tag_of(&text(&response.headers, HeaderName::TO));
+            let remote_tag = tag_ref(&response.headers, HeaderName::TO);
             if let Some(call) = self.calls.get_mut(&handle) {
                 call.ext.rseq_seen = Some(rseq);
             }
-            let cseq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
+            let cseq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
                 .map(|(s, _)| s)
                 .unwrap_or(1);
             let rack = format!("{rseq} {cseq} INVITE");
@@ -990,7 +991,7 @@ impl UserAgent {
         for name in [HeaderName::TO, HeaderName::FROM, HeaderName::CALL_ID] {
             add(h, name, &text(&invite.headers, name));
         }
-        let seq = cseq_of(&text(&invite.headers, HeaderName::CSEQ))
+        let seq = cseq_of(&text_ref(&invite.headers, HeaderName::CSEQ))
             .map(|(s, _)| s)
             .unwrap_or(1);
         add(h, HeaderName::CSEQ, &format!("{seq} CANCEL"));
@@ -1368,9 +1369,9 @@ impl UserAgent {
             return;
         }
         // §13.3.1.4: the ACK for a 2xx belongs to the dialog.
-        let call_id = text(&request.headers, HeaderName::CALL_ID);
-        let to_tag = header_tag(&request.headers, HeaderName::TO).unwrap_or_default();
-        let from_tag = header_tag(&request.headers, HeaderName::FROM).unwrap_or_default();
+        let call_id = text_ref(&request.headers, HeaderName::CALL_ID);
+        let to_tag = tag_ref(&request.headers, HeaderName::TO).unwrap_or_default();
+        let from_tag = tag_ref(&request.headers, HeaderName::FROM).unwrap_or_default();
         let Some(handle) = self
             .calls
             .iter()
@@ -1761,7 +1762,7 @@ impl UserAgent {
         match status {
             100..=199 => {}
             200..=299 => {
-                let seq = cseq_of(&text(&request.headers, HeaderName::CSEQ))
+                let seq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
                     .map(|(s, _)| s)
                     .unwrap_or(1);
                 if let Some(dialog) = &mut call.dialog {

@@ -3,7 +3,8 @@
 //! 400/416; MESSAGE (RFC 3428) in and out.
 
 use super::build::{
-    ACCEPT, ALLOW, KNOWN_UNSUPPORTED, UNDERSTOOD, add, header_tag, set_body, target_uri, text,
+    ACCEPT, ALLOW, KNOWN_UNSUPPORTED, UNDERSTOOD, add, header_tag, set_body, tag_ref, target_uri,
+    text, text_ref,
 };
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
 use crate::auth::Decision;
@@ -166,14 +167,14 @@ impl UserAgent {
     }
 
     fn is_merged(&self, key: &TransactionKey, request: &Request) -> bool {
-        let call_id = text(&request.headers, HeaderName::CALL_ID);
-        let from_tag = header_tag(&request.headers, HeaderName::FROM);
-        let cseq = text(&request.headers, HeaderName::CSEQ);
+        let call_id = text_ref(&request.headers, HeaderName::CALL_ID);
+        let from_tag = tag_ref(&request.headers, HeaderName::FROM);
+        let cseq = text_ref(&request.headers, HeaderName::CSEQ);
         self.calls.values().any(|call| {
             call.server_key.as_deref().is_some_and(|k| k != key)
                 && call.call_id == call_id
                 && call.remote_tag.as_deref() == from_tag.as_deref()
-                && call.invite_cseq_text == cseq
+                && call.invite_cseq_text == *cseq
         })
     }
 
