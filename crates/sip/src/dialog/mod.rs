@@ -8,6 +8,7 @@ use crate::name_addr::NameAddr;
 use crate::transaction::HeadersExt;
 use crate::transaction::{cseq_of, tag_of};
 use crate::uri::Uri;
+use std::sync::OnceLock;
 
 /// A dialog's identity (§12): Call-ID, local tag, remote tag.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,16 +66,11 @@ pub struct Dialog {
     parsed_target: ParsedTarget,
 }
 
-/// The parsed remote target of a dialog. It is derived from
-/// [`Dialog::remote_target`], so it takes no part in comparisons.
+/// The parsed remote target of a dialog, parsed when a request first needs
+/// it. It is derived from [`Dialog::remote_target`], so it takes no part in
+/// comparisons.
 #[derive(Clone, Debug, Default)]
-struct ParsedTarget(Option<Uri>);
-
-impl ParsedTarget {
-    fn of(text: &str) -> Self {
-        ParsedTarget(Uri::parse(text).ok())
-    }
-}
+struct ParsedTarget(OnceLock<Option<Uri>>);
 
 impl PartialEq for ParsedTarget {
     fn eq(&self, _: &Self) -> bool {
@@ -152,7 +148,7 @@ impl Dialog {
             route_set,
             local_seq,
             remote_seq: None,
-            parsed_target: ParsedTarget::of(&remote_target),
+            parsed_target: ParsedTarget::default(),
             remote_target,
         })
     }
@@ -190,7 +186,7 @@ impl Dialog {
             },
             local,
             remote,
-            parsed_target: ParsedTarget::of(&remote_target),
+            parsed_target: ParsedTarget::default(),
             remote_target,
             route_set: record_routes(&request.headers),
             local_seq: 0,
@@ -222,7 +218,7 @@ impl Dialog {
     /// Contact: "the remote target URI [...] MUST be replaced".
     pub fn refresh_target(&mut self, headers: &crate::headers::Headers) {
         if let Some(uri) = first_contact_uri(headers) {
-            self.parsed_target = ParsedTarget::of(&uri);
+            self.parsed_target = ParsedTarget::default();
             self.remote_target = uri;
         }
     }
@@ -254,7 +250,11 @@ impl Dialog {
     /// Request-URI and the remote target goes last.
     pub fn request_parts(&self) -> Option<(Uri, Vec<String>)> {
         // `remote_target` is public: parse it again if it was changed.
-        let target = match &self.parsed_target.0 {
+        let parsed = self
+            .parsed_target
+            .0
+            .get_or_init(|| Uri::parse(&self.remote_target).ok());
+        let target = match parsed {
             Some(uri) if uri.as_str() == self.remote_target => uri.clone(),
             _ => Uri::parse(&self.remote_target).ok()?,
         };
