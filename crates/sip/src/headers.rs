@@ -724,6 +724,12 @@ impl Headers {
         self.buf.len()
     }
 
+    /// The lines (`name: value` as received or pushed, without CRLF) of
+    /// every field named `name`, in order.
+    pub(crate) fn lines(&self, name: HeaderName) -> impl Iterator<Item = &str> {
+        self.named(name).map(|e| self.line_of(e))
+    }
+
     /// Every field as (id of its name, unfolded value), in order.
     pub(crate) fn known_fields(&self) -> impl Iterator<Item = (KnownId, Cow<'_, str>)> {
         self.entries.iter().map(|e| (e.id, self.value_of(e)))

@@ -86,6 +86,102 @@ impl Refresher {
 pub(super) const ACCEPT: &str =
     "application/sdp, application/dtmf-relay, application/dtmf, text/plain";
 
+/// A response written straight into the bytes that go on the wire, with no
+/// [`Response`] in between, for the replies a UA sends most. The bytes are
+/// those of [`UserAgent::response_to`] with the same headers added and
+/// [`Response::to_bytes`]: the request's Via, From, To (tagged), Call-ID and
+/// CSeq lines copied as received, Record-Route for a dialog-creating
+/// response, the added headers, then Content-Type, Content-Length and body.
+pub(super) struct WireResponse {
+    out: Vec<u8>,
+    status: u16,
+}
+
+impl WireResponse {
+    /// The status line and the headers copied from `request` (§8.2.6.2).
+    pub(super) fn to(request: &Request, status: u16, to_tag: Option<&str>) -> Self {
+        // As in `response_to`, the To tag and Record-Route follow the status
+        // asked for, the status line the code actually sent.
+        let code = StatusCode::new(status).unwrap_or(StatusCode::SERVER_INTERNAL_ERROR);
+        let sent = code.as_u16();
+        let mut out = Vec::with_capacity(request.headers.text_len() + 256);
+        out.extend_from_slice(b"SIP/2.0 ");
+        for d in [sent / 100, sent / 10 % 10, sent % 10] {
+            out.push(b'0' + u8::try_from(d).unwrap_or(0));
+        }
+        out.push(b' ');
+        out.extend_from_slice(code.canonical_reason().as_bytes());
+        out.extend_from_slice(b"\r\n");
+        let mut response = WireResponse { out, status: sent };
+        let headers = &request.headers;
+        response.copy(headers, HeaderName::VIA);
+        response.copy(headers, HeaderName::FROM);
+        let to = headers.field(HeaderName::TO);
+        let to = to.as_deref().map_or("", str::trim);
+        match to_tag {
+            Some(tag) if tag_in(to).is_none() && status > 100 => {
+                response.header_parts(HeaderName::TO, &[to, ";tag=", tag]);
+            }
+            _ => response.header(HeaderName::TO, to),
+        }
+        response.copy(headers, HeaderName::CALL_ID);
+        response.copy(headers, HeaderName::CSEQ);
+        // RFC 3261 §12.1.1: see `response_to`.
+        if (101..300).contains(&status) {
+            response.copy(headers, HeaderName::RECORD_ROUTE);
+        }
+        response
+    }
+
+    fn copy(&mut self, headers: &Headers, name: HeaderName) {
+        for line in headers.lines(name) {
+            self.out.extend_from_slice(line.as_bytes());
+            self.out.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// Adds `name: value`; left out, as by [`Headers::push_str`], when the
+    /// value holds CR or LF.
+    pub(super) fn header(&mut self, name: HeaderName, value: &str) {
+        self.header_parts(name, &[value]);
+    }
+
+    /// Adds a header whose value is `parts` joined.
+    pub(super) fn header_parts(&mut self, name: HeaderName, parts: &[&str]) {
+        if parts
+            .iter()
+            .any(|p| memchr::memchr2(b'\r', b'\n', p.as_bytes()).is_some())
+        {
+            return;
+        }
+        self.out.extend_from_slice(name.as_str().as_bytes());
+        self.out.extend_from_slice(b": ");
+        for part in parts {
+            self.out.extend_from_slice(part.as_bytes());
+        }
+        self.out.extend_from_slice(b"\r\n");
+    }
+
+    /// The status code.
+    pub(super) fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response with `body` of `content_type` (Content-Type left out for
+    /// an empty body) and its Content-Length.
+    pub(super) fn finish(mut self, content_type: &str, body: &[u8]) -> Vec<u8> {
+        if !body.is_empty() {
+            self.header(HeaderName::CONTENT_TYPE, content_type);
+        }
+        let mut digits = String::with_capacity(8);
+        push_u32(&mut digits, u32::try_from(body.len()).unwrap_or(u32::MAX));
+        self.header(HeaderName::CONTENT_LENGTH, &digits);
+        self.out.extend_from_slice(b"\r\n");
+        self.out.extend_from_slice(body);
+        self.out
+    }
+}
+
 /// Appends `CSeq: <seq> <method>`.
 pub(super) fn push_cseq(headers: &mut Headers, seq: u32, method: &Method) {
     headers.push_with(HeaderName::CSEQ, |buf| {
@@ -513,8 +609,9 @@ impl UserAgent {
     /// Sends a plain response with no body.
     pub(super) fn reply(&mut self, now: Instant, request: &Request, status: u16) {
         let tag = self.new_tag();
-        let response = Self::response_to(request, status, Some(&tag));
-        self.send_response(now, request, response);
+        let response = WireResponse::to(request, status, Some(&tag));
+        let status = response.status();
+        self.send_response_bytes(now, request, status, response.finish("", &[]));
     }
 
     /// §17.1.1.3: the ACK for a non-2xx final response, built by the
@@ -672,6 +769,67 @@ impl UserAgent {
                 let _ = request
                     .headers
                     .push_raw(answer.kind.credentials_header(), &value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Message;
+
+    fn request(text: &str) -> Request {
+        match Message::parse(text.as_bytes()) {
+            Ok(Message::Request(r)) => r,
+            other => panic!("not a request: {other:?}"),
+        }
+    }
+
+    /// The bytes the `Response` path gives for the same reply.
+    fn via_response(request: &Request, status: u16, tag: Option<&str>, body: &str) -> Vec<u8> {
+        let mut response = UserAgent::response_to(request, status, tag);
+        add(
+            &mut response.headers,
+            HeaderName::CONTACT,
+            "<sip:b@h.invalid>",
+        );
+        add(&mut response.headers, HeaderName::ALLOW, "INVITE, BYE");
+        set_body(
+            &mut response.headers,
+            &mut response.body,
+            "application/sdp",
+            body,
+        );
+        response.to_bytes()
+    }
+
+    fn via_wire(request: &Request, status: u16, tag: Option<&str>, body: &str) -> Vec<u8> {
+        let mut response = WireResponse::to(request, status, tag);
+        response.header(HeaderName::CONTACT, "<sip:b@h.invalid>");
+        response.header(HeaderName::ALLOW, "INVITE, BYE");
+        response.finish("application/sdp", body.as_bytes())
+    }
+
+    #[test]
+    fn wire_responses_match_built_responses() {
+        let plain = request(
+            "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\nMax-Forwards: 70\r\nTo: <sip:b@h>\r\nFrom: \"A\" <sip:a@h>;tag=9\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+        );
+        let folded = request(
+            "BYE sip:b@h SIP/2.0\r\nv: SIP/2.0/WSS a.invalid;branch=z9hG4bK2\r\nVia: SIP/2.0/UDP p.example;branch=z9hG4bK3\r\nRecord-Route: <sip:p.example;lr>\r\nt: <sip:b@h>;tag=7\r\nf: <sip:a@h>\r\n ;tag=9\r\ni: c2\r\nCSeq: 2 BYE\r\n\r\n",
+        );
+        for req in [&plain, &folded] {
+            for status in [100, 180, 200, 481, 99] {
+                for tag in [None, Some("t1")] {
+                    for body in ["", "v=0\r\n"] {
+                        assert_eq!(
+                            String::from_utf8(via_wire(req, status, tag, body)).unwrap(),
+                            String::from_utf8(via_response(req, status, tag, body)).unwrap(),
+                            "{status} {tag:?} {body:?}"
+                        );
+                    }
+                }
             }
         }
     }

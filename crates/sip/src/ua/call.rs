@@ -6,8 +6,8 @@ mod extensions;
 mod transfer;
 
 use super::build::{
-    ALLOW, Refresher, add, header_tag, lists, sdp_body, set_body, tag_ref, target_uri, text,
-    text_ref,
+    ALLOW, Refresher, WireResponse, add, header_tag, lists, sdp_body, set_body, tag_ref,
+    target_uri, text, text_ref,
 };
 use super::{
     CallHandle, CallState, DropReason, DtmfFormat, EndReason, Event, MediaKind, Owner, SdpKind,
@@ -1060,8 +1060,8 @@ impl UserAgent {
         request: Arc<Request>,
     ) {
         // §13.3.1: 100 Trying at once (the proxy stops retransmitting).
-        let trying = Self::response_to(&request, 100, None);
-        self.send_response(now, &request, trying);
+        let trying = WireResponse::to(&request, 100, None);
+        self.send_response_bytes(now, &request, 100, trying.finish("", &[]));
         let tag = self.new_tag();
         // RFC 4028 §8.1: a Session-Expires below our minimum gets 422 with
         // our Min-SE.
@@ -1149,8 +1149,8 @@ impl UserAgent {
                 "the last reliable provisional is not PRACKed yet",
             ));
         }
-        let mut response = Self::response_to(&request, 180, Some(&tag));
-        add(&mut response.headers, HeaderName::CONTACT, &self.contact());
+        let mut response = WireResponse::to(&request, 180, Some(&tag));
+        response.header(HeaderName::CONTACT, &self.contact());
         if reliable {
             // RFC 3262 §3: Require: 100rel and an RSeq, "chosen uniformly
             // between 1 and 2**31 - 1" for the first, one higher after.
@@ -1158,15 +1158,16 @@ impl UserAgent {
                 0 => (self.random_u31() % 0x3fff_ffff).max(1),
                 last => last.saturating_add(1),
             };
-            add(&mut response.headers, HeaderName::ALLOW, ALLOW);
-            add(&mut response.headers, HeaderName::REQUIRE, "100rel");
-            add(&mut response.headers, HeaderName::RSEQ, &rseq.to_string());
+            response.header(HeaderName::ALLOW, ALLOW);
+            response.header(HeaderName::REQUIRE, "100rel");
+            response.header(HeaderName::RSEQ, &rseq.to_string());
             if let Some(call) = self.calls.get_mut(&handle) {
                 call.ext.rseq = rseq;
                 call.ext.unacked_rseq = Some(rseq);
             }
         }
-        self.send_response(now, &request, response);
+        let status = response.status();
+        self.send_response_bytes(now, &request, status, response.finish("", &[]));
         self.set_call_state(handle, CallState::Ringing);
         Ok(())
     }
@@ -1208,14 +1209,10 @@ impl UserAgent {
             dialog.confirm(None);
         }
         let offered_session = call.ext.offered_session;
-        let mut response = Self::response_to(&request, 200, Some(&tag));
-        add(&mut response.headers, HeaderName::CONTACT, &self.contact());
-        add(&mut response.headers, HeaderName::ALLOW, ALLOW);
-        add(
-            &mut response.headers,
-            HeaderName::SUPPORTED,
-            self.supported(),
-        );
+        let mut response = WireResponse::to(&request, 200, Some(&tag));
+        response.header(HeaderName::CONTACT, &self.contact());
+        response.header(HeaderName::ALLOW, ALLOW);
+        response.header(HeaderName::SUPPORTED, self.supported());
         // RFC 4028 §9: the UAS keeps the refresher the UAC chose, or picks
         // the UAC when it supports `timer` (then Require: timer), else
         // itself.
@@ -1226,10 +1223,9 @@ impl UserAgent {
                 None => Refresher::Uas,
             };
             if refresher == Refresher::Uac {
-                add(&mut response.headers, HeaderName::REQUIRE, "timer");
+                response.header(HeaderName::REQUIRE, "timer");
             }
-            add(
-                &mut response.headers,
+            response.header(
                 HeaderName::SESSION_EXPIRES,
                 &format!("{interval};refresher={}", refresher.as_str()),
             );
@@ -1241,14 +1237,8 @@ impl UserAgent {
                 ));
             }
         }
-        set_body(
-            &mut response.headers,
-            &mut response.body,
-            "application/sdp",
-            &sdp,
-        );
-        let bytes = response.to_bytes();
-        let status = response.status.as_u16();
+        let status = response.status();
+        let bytes = response.finish("application/sdp", sdp.as_bytes());
         self.send_response_bytes(now, &request, status, bytes.clone());
         let t1 = self.config.t1;
         let give_up_at = now + self.timers.h();
