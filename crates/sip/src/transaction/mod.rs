@@ -1041,13 +1041,16 @@ impl<O: Clone> TransactionTable<O> {
     pub fn handle_timeout(&mut self, now: Instant) -> (Vec<ClientFailure<O>>, Vec<ServerFailure>) {
         let mut client_failures = Vec::new();
         let mut server_failures = Vec::new();
-        let due: Vec<usize> = self
-            .deadlines
-            .iter()
-            .take_while(|(t, _)| *t <= now)
-            .map(|(_, at)| *at)
-            .collect();
-        for at in due {
+        // Each expired timer moves its machine to another state, which
+        // re-indexes or removes it; the count bounds the loop all the same.
+        let due = self.deadlines.iter().take_while(|(t, _)| *t <= now).count();
+        for _ in 0..due {
+            let Some(&(deadline, at)) = self.deadlines.first() else {
+                break;
+            };
+            if deadline > now {
+                break;
+            }
             let fired = self.update(at, |slot| match slot {
                 Slot::Client(key, tx) => {
                     let error = match &mut tx.machine {
