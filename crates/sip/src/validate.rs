@@ -170,44 +170,54 @@ pub fn check_max_forwards(request: &Request) -> Result<(), Rejection> {
 }
 
 /// Header values a UA found well-formed in the last requests it checked
-/// (see [`validate_request_with`]).
+/// (see [`validate_request_with`]), the last few of each [`CHECKED`]
+/// header.
 #[derive(Debug, Clone, Default)]
 pub struct CheckedValues {
-    /// (header, value) pairs, overwritten oldest first.
-    recent: Vec<(KnownId, String)>,
-    /// The entry to overwrite next once `recent` is full.
-    next: usize,
+    /// Per slot of [`CHECKED`]: values, overwritten oldest first, and the
+    /// one to overwrite next.
+    slots: Vec<(Vec<String>, usize)>,
 }
 
 impl CheckedValues {
-    /// How many values are kept: the fields of the last few requests.
-    const KEPT: usize = 32;
+    /// How many values of one header are kept.
+    const KEPT: usize = 4;
 
     /// Nothing checked yet.
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn contains(&self, id: KnownId, value: &str) -> bool {
-        self.recent.iter().any(|(i, v)| *i == id && v == value)
+    fn contains(&self, slot: usize, value: &str) -> bool {
+        self.slots
+            .get(slot)
+            .is_some_and(|(values, _)| values.iter().any(|v| v == value))
     }
 
-    fn remember(&mut self, id: KnownId, value: &str) {
+    fn remember(&mut self, slot: usize, value: &str) {
         // A Via carries a branch unique to its transaction (RFC 3261
         // §8.1.1.7): it never comes again.
-        if id == KnownId::VIA {
+        if CHECKED
+            .get(slot)
+            .is_none_or(|(name, _)| name.id() == KnownId::VIA)
+        {
             return;
         }
-        if self.recent.len() < Self::KEPT {
-            self.recent.push((id, value.to_owned()));
+        if self.slots.len() <= slot {
+            self.slots.resize_with(CHECKED.len(), Default::default);
+        }
+        let Some((values, next)) = self.slots.get_mut(slot) else {
+            return;
+        };
+        if values.len() < Self::KEPT {
+            values.push(value.to_owned());
             return;
         }
-        if let Some((i, v)) = self.recent.get_mut(self.next) {
-            *i = id;
+        if let Some(v) = values.get_mut(*next) {
             v.clear();
             v.push_str(value);
         }
-        self.next = (self.next + 1) % Self::KEPT;
+        *next = (*next + 1) % Self::KEPT;
     }
 }
 
@@ -248,6 +258,33 @@ const CHECKED: [(HeaderName, Check); 20] = [
     (Accept::NAME, check_value::<Accept>),
 ];
 
+/// The position in [`CHECKED`] of the header with `id`.
+fn checked_slot(id: KnownId) -> Option<usize> {
+    Some(match id {
+        KnownId::VIA => 0,
+        KnownId::FROM => 1,
+        KnownId::TO => 2,
+        KnownId::CALL_ID => 3,
+        KnownId::CSEQ => 4,
+        KnownId::MAX_FORWARDS => 5,
+        KnownId::CONTENT_LENGTH => 6,
+        KnownId::CONTENT_TYPE => 7,
+        KnownId::CONTACT => 8,
+        KnownId::ROUTE => 9,
+        KnownId::RECORD_ROUTE => 10,
+        KnownId::EXPIRES => 11,
+        KnownId::MIN_EXPIRES => 12,
+        KnownId::DATE => 13,
+        KnownId::REQUIRE => 14,
+        KnownId::RSEQ => 15,
+        KnownId::RACK => 16,
+        KnownId::RETRY_AFTER => 17,
+        KnownId::WARNING => 18,
+        KnownId::ACCEPT => 19,
+        _ => return None,
+    })
+}
+
 /// Required headers present, single ones single, every known one readable.
 ///
 /// One pass over the fields counts the lines of every [`CHECKED`] header
@@ -257,19 +294,19 @@ fn check_headers(headers: &Headers, mut seen: Option<&mut CheckedValues>) -> Res
     let mut lines = [0usize; CHECKED.len()];
     let mut errors: [Option<HeaderError>; CHECKED.len()] = [const { None }; CHECKED.len()];
     for (id, value) in headers.known_fields() {
-        let Some(slot) = CHECKED.iter().position(|(name, _)| name.id() == id) else {
+        let Some(slot) = checked_slot(id) else {
             continue;
         };
         if let (Some(count), Some(error), Some((_, check))) =
             (lines.get_mut(slot), errors.get_mut(slot), CHECKED.get(slot))
         {
             *count += 1;
-            if error.is_some() || seen.as_ref().is_some_and(|s| s.contains(id, &value)) {
+            if error.is_some() || seen.as_ref().is_some_and(|s| s.contains(slot, &value)) {
                 continue;
             }
             *error = check(&value).err();
             if let (None, Some(seen)) = (&error, seen.as_mut()) {
-                seen.remember(id, &value);
+                seen.remember(slot, &value);
             }
         }
     }
@@ -415,6 +452,10 @@ mod tests {
         for name in REQUIRED.iter().chain(SINGLE.iter()) {
             assert!(CHECKED.iter().any(|(n, _)| n == name), "{name}");
         }
+        for (slot, (name, _)) in CHECKED.iter().enumerate() {
+            assert_eq!(checked_slot(name.id()), Some(slot), "{name}");
+        }
+        assert_eq!(checked_slot(KnownId::ALLOW), None);
     }
 
     #[test]
@@ -450,8 +491,8 @@ mod tests {
             "OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 OPTIONS\r\nContact: <sip:a@h.invalid>\r\n\r\n"
         ));
         assert_eq!(validate_request_with(&good, &caps, &mut seen), Ok(()));
-        assert!(seen.contains(KnownId::FROM, "<sip:a@b>;tag=1"));
-        assert!(!seen.contains(KnownId::VIA, "SIP/2.0/WSS h.invalid;branch=z9hG4bK1"));
+        assert!(seen.contains(1, "<sip:a@b>;tag=1"));
+        assert!(!seen.contains(0, "SIP/2.0/WSS h.invalid;branch=z9hG4bK1"));
         assert_eq!(validate_request_with(&good, &caps, &mut seen), Ok(()));
         let bad = request(&format!(
             "OPTIONS sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 OPTIONS\r\nContact: <sip:a@h.invalid\r\n\r\n"
@@ -467,7 +508,10 @@ mod tests {
             ));
             assert_eq!(validate_request_with(&other, &caps, &mut seen), Ok(()));
         }
-        assert_eq!(seen.recent.len(), CheckedValues::KEPT);
+        let cseqs = seen.slots.get(4).map(|(values, _)| values.len());
+        assert_eq!(cseqs, Some(CheckedValues::KEPT));
+        assert!(seen.contains(4, "99 OPTIONS"));
+        assert!(!seen.contains(4, "1 OPTIONS"));
     }
 
     #[test]
