@@ -423,7 +423,7 @@ impl UserAgent {
             .session_expires
             .map(|se| se.max(call.ext.asked_min_se));
         call.offer_in_invite = with_offer;
-        self.calls.insert(handle, call);
+        self.calls.insert(handle, Box::new(call));
         self.emit(Event::CallState {
             call: handle,
             state: CallState::Calling,
@@ -1117,7 +1117,7 @@ impl UserAgent {
                 lists(&request.headers, HeaderName::SUPPORTED, "timer"),
             )
         });
-        self.calls.insert(handle, call);
+        self.calls.insert(handle, Box::new(call));
         self.emit(Event::IncomingCall {
             call: handle,
             from,

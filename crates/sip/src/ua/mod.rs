@@ -98,7 +98,8 @@ pub struct UserAgent {
     contact_user: String,
     registration: Registration,
     keepalive: KeepAlive,
-    calls: BTreeMap<CallHandle, Call>,
+    /// Boxed: a call is large, and the map moves its values around.
+    calls: BTreeMap<CallHandle, Box<Call>>,
     messages: BTreeMap<MessageHandle, PendingMessage>,
     subscriptions: BTreeMap<SubscriptionHandle, subscription::Subscription>,
     next_handle: u32,
@@ -448,8 +449,8 @@ impl UserAgent {
 
     /// Live transactions, dialogs, timers, calls and subscriptions.
     pub fn resources(&self) -> Resources {
-        let call_timers: usize = self.calls.values().map(Call::timer_count).sum();
-        let dialogs: usize = self.calls.values().map(Call::dialog_count).sum::<usize>()
+        let call_timers: usize = self.calls.values().map(|c| c.timer_count()).sum();
+        let dialogs: usize = self.calls.values().map(|c| c.dialog_count()).sum::<usize>()
             + self
                 .subscriptions
                 .values()
@@ -506,7 +507,7 @@ impl UserAgent {
 
     /// The earliest armed deadline.
     pub fn next_timeout(&self) -> Option<Instant> {
-        let call = self.calls.values().filter_map(Call::deadline).min();
+        let call = self.calls.values().filter_map(|c| c.deadline()).min();
         let subscription = self
             .subscriptions
             .values()
