@@ -145,16 +145,22 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
     let mut entries: Vec<Entry> = Vec::with_capacity(32);
     let mut headers_end = headers_start;
     let mut line_no = 1;
-    while pos < input.len() {
+    loop {
         line_no += 1;
-        let (end, next) = next_line(input, pos, line_no, limits)?;
-        let line = input.get(pos..end).unwrap_or_default();
-        match line.first() {
-            None => {
-                pos = next;
+        match input.get(pos) {
+            None => break,
+            // The blank line ending the head.
+            Some(b'\n') => {
+                pos += 1;
+                break;
+            }
+            Some(b'\r') if input.get(pos + 1) == Some(&b'\n') => {
+                pos += 2;
                 break;
             }
             Some(b' ' | b'\t') => {
+                let (end, next) = next_line(input, pos, line_no, limits)?;
+                let line = input.get(pos..end).unwrap_or_default();
                 let last = entries.last_mut().ok_or(ParseError::HeaderLine {
                     line: line_no,
                     reason: "continuation line before any header",
@@ -163,6 +169,8 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
                     last.value.end = offset(trimmed_end(input, pos, end) - headers_start);
                     last.folded = true;
                 }
+                headers_end = end;
+                pos = next;
             }
             Some(_) => {
                 if entries.len() >= limits.max_headers {
@@ -170,11 +178,12 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
                         limit: limits.max_headers,
                     });
                 }
-                entries.push(header_entry(input, pos, end, headers_start, line_no)?);
+                let (entry, end, next) = header_line(input, pos, headers_start, line_no, limits)?;
+                entries.push(entry);
+                headers_end = end;
+                pos = next;
             }
         }
-        headers_end = end;
-        pos = next;
     }
     Ok(Head {
         start_line_end: first_end,
@@ -183,6 +192,84 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
         body_start: pos.min(input.len()),
         entries,
     })
+}
+
+/// The header line starting at `pos`: `header-name HCOLON value` (RFC 3261
+/// §7.3.1; whitespace may precede the colon), with its end (before the line
+/// end) and the start of the next line. Spans are relative to `base`.
+fn header_line(
+    input: &[u8],
+    pos: usize,
+    base: usize,
+    line: usize,
+    limits: &Limits,
+) -> Result<(Entry, usize, usize), ParseError> {
+    let rest = input.get(pos..).unwrap_or_default();
+    let name_len = rest
+        .iter()
+        .take_while(|&&b| crate::syntax::is_token_byte(b))
+        .count();
+    if name_len == 0 {
+        return Err(ParseError::HeaderLine {
+            line,
+            reason: "header name is not a token",
+        });
+    }
+    let mut i = name_len;
+    while matches!(rest.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    if rest.get(i) != Some(&b':') {
+        return Err(ParseError::HeaderLine {
+            line,
+            reason: "missing ':' after the header name",
+        });
+    }
+    i += 1;
+    while matches!(rest.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let value_start = i;
+    let (mut end, next) = match memchr(b'\n', rest.get(i..).unwrap_or_default()) {
+        Some(nl) => (i + nl, pos + i + nl + 1),
+        None => (rest.len(), input.len()),
+    };
+    if end > limits.max_line_length {
+        return Err(ParseError::LineTooLong {
+            line,
+            limit: limits.max_line_length,
+        });
+    }
+    // Back over the CR and any trailing whitespace, not into the name.
+    while end > value_start && rest.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
+        end -= 1;
+    }
+    let value_end = end.max(value_start);
+    let entry = Entry {
+        line_start: offset(pos - base),
+        name: Span::new(pos - base, pos + name_len - base),
+        value: Span::new(pos + value_start - base, pos + value_end - base),
+        folded: false,
+        id: known_id(rest.get(..name_len).unwrap_or_default()),
+    };
+    // The line's end as the head records it: before its CR LF, but after
+    // the colon when the value is empty.
+    let line_end = if value_end > value_start {
+        value_end
+    } else {
+        trim_line_end(rest, value_start.max(name_len))
+    };
+    Ok((entry, pos + line_end, next))
+}
+
+/// Where the line ending at or after `from` in `rest` ends, before CR LF.
+fn trim_line_end(rest: &[u8], from: usize) -> usize {
+    let nl = memchr(b'\n', rest.get(from..).unwrap_or_default()).map_or(rest.len(), |n| from + n);
+    if nl > 0 && rest.get(nl - 1) == Some(&b'\r') {
+        nl - 1
+    } else {
+        nl
+    }
 }
 
 /// The end of the line starting at `pos` (before CR LF) and the start of the
@@ -213,55 +300,6 @@ fn next_line(
     Ok((end, next))
 }
 
-/// `header-name HCOLON value` (RFC 3261 §7.3.1); whitespace may precede the
-/// colon.
-fn header_entry(
-    input: &[u8],
-    pos: usize,
-    end: usize,
-    base: usize,
-    line: usize,
-) -> Result<Entry, ParseError> {
-    let bytes = input.get(pos..end).unwrap_or_default();
-    let name_len = bytes
-        .iter()
-        .take_while(|&&b| crate::syntax::is_token_byte(b))
-        .count();
-    if name_len == 0 {
-        return Err(ParseError::HeaderLine {
-            line,
-            reason: "header name is not a token",
-        });
-    }
-    let after_name = bytes.get(name_len..).unwrap_or_default();
-    let ws = after_name
-        .iter()
-        .take_while(|&&b| b == b' ' || b == b'\t')
-        .count();
-    if after_name.get(ws) != Some(&b':') {
-        return Err(ParseError::HeaderLine {
-            line,
-            reason: "missing ':' after the header name",
-        });
-    }
-    let value_from = name_len + ws + 1;
-    let lead = bytes
-        .get(value_from..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|&&b| b == b' ' || b == b'\t')
-        .count();
-    let value_start = (pos + value_from + lead).min(end);
-    let value_end = trimmed_end(input, value_start, end);
-    Ok(Entry {
-        line_start: offset(pos - base),
-        name: Span::new(pos - base, pos + name_len - base),
-        value: Span::new(value_start - base, value_end - base),
-        folded: false,
-        id: known_id(bytes.get(..name_len).unwrap_or_default()),
-    })
-}
-
 /// `end`, moved back over trailing whitespace but not before `start`.
 fn trimmed_end(input: &[u8], start: usize, end: usize) -> usize {
     let line = input.get(start..end).unwrap_or_default();
@@ -277,7 +315,7 @@ fn frame_body<'a>(headers: &Headers, rest: &'a [u8]) -> Result<&'a [u8], ParseEr
     let mut declared: Option<usize> = None;
     let mut conflicting = false;
     for value in headers.values(HeaderName::CONTENT_LENGTH) {
-        let len = crate::syntax::parse_decimal(value.trim(), u64::MAX)
+        let len = crate::syntax::parse_decimal(value.trim_ascii(), u64::MAX)
             .and_then(|n| usize::try_from(n).ok())
             .ok_or(ParseError::InvalidContentLength)?;
         conflicting |= declared.is_some_and(|d| d != len);
