@@ -72,6 +72,23 @@ test('wrong password: registration fails with the reason in words', async () => 
   await p.close();
 });
 
+test('trace logging: the console shows the signalling, never the password', async () => {
+  const p = await PhonePage.open(browserA, app.url);
+  const lines = [];
+  p.page.on('console', (msg) => lines.push(msg.text()));
+  await p.page.evaluate(() => localStorage.setItem('vani.log', 'trace'));
+  await p.page.reload();
+  await p.byId('app-title').waitFor();
+  const account = accounts[1];
+  await p.signIn({ server: kamailio.wsUrl, uri: account.uri, password: account.password });
+  await p.waitForRegistration('registered');
+  await p.close();
+  assert.ok(lines.some((l) => l.startsWith('[vani') && /registration: Registered/.test(l)), 'driver trace');
+  assert.ok(lines.some((l) => l.startsWith('[vani_sip') && /REGISTER/.test(l)), 'stack trace of REGISTER');
+  const leaks = lines.filter((l) => l.includes(account.password));
+  assert.deepEqual(leaks, [], 'no console line holds the password');
+});
+
 test('audio call: A calls B, both connected, each hears the other, hold and resume, B hangs up', async () => {
   const { a, b, accA, accB } = await pair(0, 1);
   await a.dial(accB.user);

@@ -181,6 +181,7 @@ impl UserAgent {
             self.handle_keepalive(now, bytes);
             return;
         }
+        log::trace!("received {}", first_line(bytes));
         match Message::parse(bytes) {
             Ok(Message::Request(request)) => self.handle_request(now, request),
             Ok(Message::Response(response)) => self.handle_response(now, response),
@@ -528,11 +529,15 @@ impl UserAgent {
     // ---- internals shared by the submodules ----
 
     fn emit(&mut self, event: Event) {
+        if let Event::Dropped(reason) = &event {
+            log::debug!("dropped a message: {reason:?}");
+        }
         self.timeout_reported = false;
         self.out.push_back(Output::Event(event));
     }
 
     fn transmit(&mut self, bytes: Vec<u8>) {
+        log::trace!("sending {}", first_line(&bytes));
         self.timeout_reported = false;
         self.out.push_back(Output::Transmit(bytes));
     }
@@ -620,4 +625,13 @@ fn push_hex(bytes: &[u8], out: &mut String) {
             ));
         }
     }
+}
+
+/// The start line of a message for a log line: the method and Request-URI or
+/// the status, never a header (so never credentials), at most 160 bytes.
+fn first_line(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    let end = memchr::memchr2(b'\r', b'\n', bytes)
+        .unwrap_or(bytes.len())
+        .min(160);
+    String::from_utf8_lossy(bytes.get(..end).unwrap_or_default())
 }
