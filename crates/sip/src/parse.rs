@@ -358,7 +358,9 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
     }
     let parts = split_at_space(line).and_then(|(method, rest)| {
         let (uri, version) = split_at_space(rest)?;
-        (!version.contains(' ')).then_some((method, uri, version))
+        memchr(b' ', version.as_bytes())
+            .is_none()
+            .then_some((method, uri, version))
     });
     let Some((method, uri, version)) = parts else {
         return Err(ParseError::StartLine(
@@ -386,7 +388,7 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
 
 /// The text before and after the first space of `line`.
 fn split_at_space(line: &str) -> Option<(&str, &str)> {
-    let space = line.bytes().position(|b| b == b' ')?;
+    let space = memchr(b' ', line.as_bytes())?;
     Some((line.get(..space)?, line.get(space + 1..)?))
 }
 
