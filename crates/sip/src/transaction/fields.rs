@@ -95,17 +95,7 @@ pub(crate) fn transaction_key(
     let line = headers.field(HeaderName::VIA)?;
     let top = split_list(&line).next()?;
     let (sent_by, branch) = via_key(top)?;
-    let method = if *method == Method::Ack {
-        Method::Invite
-    } else {
-        method.clone()
-    };
-    Some(TransactionKey {
-        role,
-        branch: branch.to_owned(),
-        sent_by: sent_by.to_ascii_lowercase(),
-        method,
-    })
+    Some(TransactionKey::new(role, branch, sent_by, method))
 }
 
 /// `(sent-by as written, branch)` of one Via value, or `None` when it is
@@ -205,8 +195,8 @@ mod tests {
         )
         .unwrap();
         let key = transaction_key(Role::Server, &h, &Method::Ack).unwrap();
-        assert_eq!(key.sent_by, "abc.invalid");
-        assert_eq!(key.branch, "z9hG4bKx1");
+        assert_eq!(key.sent_by(), "abc.invalid");
+        assert_eq!(key.branch(), "z9hG4bKx1");
         assert_eq!(key.method, Method::Invite);
     }
 

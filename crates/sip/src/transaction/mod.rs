@@ -103,16 +103,21 @@ pub enum Role {
 /// What identifies a transaction (RFC 3261 §17.1.3 and §17.2.3): the branch
 /// of the top Via, its sent-by, and the method (CSeq method for responses;
 /// ACK is keyed as INVITE, since it matches the INVITE's server transaction).
+///
+/// Keys are read from every message, several times per message, so the
+/// branch and sent-by sit in a buffer inside the key when they fit (they do
+/// for the branches and hosts this stack makes) and building one allocates
+/// nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TransactionKey {
     /// Client or server side.
     pub role: Role,
-    /// The `branch` parameter of the top Via.
-    pub branch: String,
-    /// `host[:port]` of the top Via (lower-cased).
-    pub sent_by: String,
     /// The method; ACK is folded into INVITE.
     pub method: Method,
+    /// The branch followed by the sent-by (lower-cased).
+    text: KeyText,
+    /// Where the branch ends in `text`.
+    branch_len: usize,
 }
 
 impl TransactionKey {
@@ -125,10 +130,88 @@ impl TransactionKey {
         };
         TransactionKey {
             role,
-            branch: branch.to_owned(),
-            sent_by: sent_by.to_ascii_lowercase(),
             method,
+            text: KeyText::new(branch, sent_by),
+            branch_len: branch.len(),
         }
+    }
+
+    /// The `branch` parameter of the top Via.
+    pub fn branch(&self) -> &str {
+        self.text.as_str().get(..self.branch_len).unwrap_or("")
+    }
+
+    /// `host[:port]` of the top Via (lower-cased).
+    pub fn sent_by(&self) -> &str {
+        self.text.as_str().get(self.branch_len..).unwrap_or("")
+    }
+}
+
+/// Bytes of branch and sent-by kept inside a [`TransactionKey`].
+const KEY_INLINE: usize = 78;
+
+/// The branch and the lower-cased sent-by of a key, one after the other:
+/// inline when they fit, else on the heap.
+#[derive(Clone)]
+enum KeyText {
+    Inline { len: u8, bytes: [u8; KEY_INLINE] },
+    Heap(Box<str>),
+}
+
+impl KeyText {
+    fn new(branch: &str, sent_by: &str) -> Self {
+        let len = branch.len() + sent_by.len();
+        let mut bytes = [0u8; KEY_INLINE];
+        match (bytes.get_mut(..len), u8::try_from(len)) {
+            (Some(text), Ok(len)) => {
+                let (b, s) = text.split_at_mut(branch.len());
+                b.copy_from_slice(branch.as_bytes());
+                s.copy_from_slice(sent_by.as_bytes());
+                s.make_ascii_lowercase();
+                KeyText::Inline { len, bytes }
+            }
+            _ => {
+                let mut text = String::with_capacity(len);
+                text.push_str(branch);
+                text.push_str(sent_by);
+                if let Some(s) = text.get_mut(branch.len()..) {
+                    s.make_ascii_lowercase();
+                }
+                KeyText::Heap(text.into_boxed_str())
+            }
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            KeyText::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            KeyText::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Both parts came in as `&str` and lower-casing ASCII keeps UTF-8.
+        std::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+}
+
+impl PartialEq for KeyText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for KeyText {}
+
+impl std::hash::Hash for KeyText {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl std::fmt::Debug for KeyText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
     }
 }
 
@@ -1244,5 +1327,28 @@ mod tests {
         let a = TransactionKey::new(Role::Server, "z9hG4bK1", "Host.invalid", &Method::Ack);
         let b = TransactionKey::new(Role::Server, "z9hG4bK1", "host.invalid", &Method::Invite);
         assert_eq!(a, b);
+        assert_eq!(a.branch(), "z9hG4bK1");
+        assert_eq!(a.sent_by(), "host.invalid");
+    }
+
+    #[test]
+    fn long_keys_compare_as_short_ones_do() {
+        let long_host = "H".repeat(200);
+        let a = TransactionKey::new(Role::Client, "z9hG4bKé", &long_host, &Method::Bye);
+        let b = TransactionKey::new(
+            Role::Client,
+            "z9hG4bKé",
+            &long_host.to_lowercase(),
+            &Method::Bye,
+        );
+        assert_eq!(a, b);
+        assert_eq!(a.branch(), "z9hG4bKé");
+        assert_eq!(a.sent_by(), "h".repeat(200));
+        let c = TransactionKey::new(Role::Client, "z9hG4bKé", "h", &Method::Bye);
+        assert_ne!(a, c);
+        assert_eq!(c.sent_by(), "h");
+        // Where the branch ends is part of the key.
+        let d = TransactionKey::new(Role::Client, "z9hG4bK", "éh", &Method::Bye);
+        assert_ne!(c, d);
     }
 }

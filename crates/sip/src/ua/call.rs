@@ -1319,7 +1319,7 @@ impl UserAgent {
         // branch; "If the UAS did not find a matching transaction [...] it
         // SHOULD respond to the CANCEL with a 481".
         let invite_key =
-            TransactionKey::new(Role::Server, &key.branch, &key.sent_by, &Method::Invite);
+            TransactionKey::new(Role::Server, key.branch(), key.sent_by(), &Method::Invite);
         if self.transactions.server(&invite_key).is_none() {
             self.reply(now, request, 481);
             return;
