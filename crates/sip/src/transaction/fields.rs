@@ -51,13 +51,15 @@ fn trim(text: &str) -> &str {
 /// `params` whose name is `name` (any case), both trimmed. Elements without
 /// `=` are skipped. ASCII text only (see [`trim`]).
 fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
+    // Elements are short (a tag, a branch): a plain byte scan beats a
+    // `memchr` call per element.
     let bytes = params.as_bytes();
     let mut start = 0;
     loop {
         let rest = bytes.get(start..)?;
-        let len = memchr::memchr(b';', rest).unwrap_or(rest.len());
+        let len = rest.iter().position(|b| *b == b';').unwrap_or(rest.len());
         let element = rest.get(..len)?;
-        if let Some(eq) = memchr::memchr(b'=', element) {
+        if let Some(eq) = element.iter().position(|b| *b == b'=') {
             let (n_start, n_end) = trimmed(element, 0, eq);
             if element
                 .get(n_start..n_end)

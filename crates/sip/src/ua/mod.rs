@@ -528,6 +528,20 @@ impl UserAgent {
 
     // ---- internals shared by the submodules ----
 
+    /// Whether some armed deadline is at or before `now`: whether
+    /// [`UserAgent::next_timeout`] is, stopping at the first one due.
+    fn timer_due(&self, now: Instant) -> bool {
+        let due = |deadline: Option<Instant>| deadline.is_some_and(|t| t <= now);
+        due(self.transactions.next_deadline())
+            || due(self.registration.deadline())
+            || due(self.keepalive.deadline())
+            || self.calls.values().any(|c| due(c.deadline()))
+            || self
+                .subscriptions
+                .values()
+                .any(|s| due(subscription::Subscription::deadline(s)))
+    }
+
     fn emit(&mut self, event: Event) {
         if let Event::Dropped(reason) = &event {
             log::debug!("dropped a message: {reason:?}");
@@ -548,8 +562,7 @@ impl UserAgent {
         // Zero-length timers (D, I, J, K) expire in the same step; loop until
         // nothing is due. Each round removes or re-arms what fired.
         for _ in 0..64 {
-            let due = self.next_timeout().is_some_and(|t| t <= now);
-            if !due {
+            if !self.timer_due(now) {
                 break;
             }
             let (clients, servers) = self.transactions.handle_timeout(now);
