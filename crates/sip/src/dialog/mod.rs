@@ -169,7 +169,11 @@ impl Dialog {
         let local = if tag_of(&to).is_some() {
             to
         } else {
-            format!("{to};tag={local_tag}")
+            let mut local = String::with_capacity(to.len() + 5 + local_tag.len());
+            local.push_str(&to);
+            local.push_str(";tag=");
+            local.push_str(local_tag);
+            local
         };
         let (remote_seq, _) = cseq_of(&request.headers.field(HeaderName::CSEQ)?)?;
         let remote_target = first_contact_uri(&request.headers)?;

@@ -178,6 +178,31 @@ pub(crate) fn tag_in(value: &str) -> Option<&str> {
 
 /// `(sequence number, method)` of a CSeq value (§20.16).
 pub(crate) fn cseq_of(value: &str) -> Option<(u32, &str)> {
+    if !value.is_ascii() {
+        return cseq_of_unicode(value);
+    }
+    // For ASCII text `is_space` is `char::is_whitespace`: the words of
+    // `split_whitespace`, found by byte.
+    let bytes = value.as_bytes();
+    let word = |from: usize| -> Option<(usize, usize)> {
+        let start = from + bytes.get(from..)?.iter().position(|b| !is_space(*b))?;
+        let len = bytes
+            .get(start..)?
+            .iter()
+            .position(|b| is_space(*b))
+            .unwrap_or(bytes.len() - start);
+        Some((start, start + len))
+    };
+    let (seq_start, seq_end) = word(0)?;
+    let seq = value.get(seq_start..seq_end)?.parse::<u32>().ok()?;
+    let (method_start, method_end) = word(seq_end)?;
+    let method = value.get(method_start..method_end)?;
+    word(method_end).is_none().then_some((seq, method))
+}
+
+/// [`cseq_of`] for a value with non-ASCII text, where whitespace is
+/// Unicode's.
+fn cseq_of_unicode(value: &str) -> Option<(u32, &str)> {
     let mut parts = value.split_whitespace();
     let seq = parts.next()?.parse::<u32>().ok()?;
     let method = parts.next()?;
@@ -206,6 +231,19 @@ mod tests {
     fn reads_cseq_and_tag() {
         assert_eq!(cseq_of("4711 INVITE"), Some((4711, "INVITE")));
         assert_eq!(cseq_of("x INVITE"), None);
+        for (value, cseq) in [
+            (" \t4711\x0bINVITE\r\n", Some((4711, "INVITE"))),
+            ("+1 BYE", Some((1, "BYE"))),
+            ("1 BYE x", None),
+            ("1", None),
+            ("", None),
+            ("99999999999 BYE", None),
+            ("1\u{a0}BYE", Some((1, "BYE"))),
+            ("1 BYÉ", Some((1, "BYÉ"))),
+        ] {
+            assert_eq!(cseq_of(value), cseq, "{value:?}");
+            assert_eq!(cseq_of_unicode(value), cseq, "{value:?}");
+        }
         assert_eq!(tag_of("\"A\" <sip:a@b>;tag=88"), Some("88".into()));
         assert_eq!(tag_of("sip:a@b"), None);
         assert_eq!(tag_of("<sip:a@b;tag=1>;x;TAG = 7 ;tag=8"), Some("7".into()));

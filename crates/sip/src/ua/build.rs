@@ -34,7 +34,19 @@ pub(super) const UNDERSTOOD: &[&str] = &["timer", "replaces", "outbound", "path"
 pub(super) fn lists(headers: &Headers, name: HeaderName, token: &str) -> bool {
     headers
         .fields(name)
-        .any(|line| split_list(&line).any(|t| t.trim().eq_ignore_ascii_case(token)))
+        .any(|line| split_list(&line).any(|t| trim_unicode(t).eq_ignore_ascii_case(token)))
+}
+
+/// `text.trim()` for text `split_list` already trimmed of ASCII whitespace:
+/// only a non-ASCII or vertical-tab byte at either end can still be
+/// whitespace, so most elements are returned as they are.
+fn trim_unicode(text: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii() && *b != 0x0b);
+    if plain(text.as_bytes().first()) && plain(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
+    }
 }
 
 /// RFC 4028 §4: `Session-Expires: delta-seconds [;refresher=uac|uas]`.
@@ -640,7 +652,10 @@ impl UserAgent {
             .field(HeaderName::CSEQ)
             .and_then(|v| crate::transaction::cseq_of(&v).map(|(s, _)| s))
             .unwrap_or(1);
-        add(h, HeaderName::CSEQ, &format!("{seq} ACK"));
+        let mut cseq = String::with_capacity(16);
+        super::push_decimal(&mut cseq, seq);
+        cseq.push_str(" ACK");
+        add(h, HeaderName::CSEQ, &cseq);
         ack
     }
 
@@ -777,6 +792,27 @@ impl UserAgent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_elements_trimmed_as_str_trim_does() {
+        for text in [
+            "",
+            "a",
+            "timer",
+            "\x0btimer",
+            "timer\u{a0}",
+            "\u{2003}x\u{2003}",
+            "é",
+            "a b",
+        ] {
+            assert_eq!(trim_unicode(text), text.trim(), "{text:?}");
+        }
+        let mut h = Headers::new();
+        h.push_raw("Supported", "path, \u{a0}Timer\x0b ,gruu")
+            .unwrap();
+        assert!(lists(&h, HeaderName::SUPPORTED, "timer"));
+        assert!(!lists(&h, HeaderName::SUPPORTED, "100rel"));
+    }
     use crate::message::Message;
 
     fn request(text: &str) -> Request {

@@ -455,7 +455,10 @@ impl UserAgent {
         };
         let (asked_expires, asked_min_se) = (call.ext.asked_expires, call.ext.asked_min_se);
         let replaces = call.ext.replaces_header.clone();
-        let to = format!("<{uri}>");
+        let mut to = String::with_capacity(uri.as_str().len() + 2);
+        to.push('<');
+        to.push_str(uri.as_str());
+        to.push('>');
         let mut request = self.ood_request(Method::Invite, uri, &to, &tag, &call_id, seq, true);
         add(&mut request.headers, HeaderName::ALLOW, ALLOW);
         add(
@@ -746,7 +749,11 @@ impl UserAgent {
             let cseq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
                 .map(|(s, _)| s)
                 .unwrap_or(1);
-            let rack = format!("{rseq} {cseq} INVITE");
+            let mut rack = String::with_capacity(32);
+            super::push_decimal(&mut rack, rseq);
+            rack.push(' ');
+            super::push_decimal(&mut rack, cseq);
+            rack.push_str(" INVITE");
             match &early_offer {
                 Some(offer) => {
                     if let Some(call) = self.calls.get_mut(&handle) {
