@@ -441,6 +441,7 @@ impl Span {
         }
     }
 
+    #[inline]
     pub(crate) fn of(self, text: &str) -> &str {
         text.get(self.start as usize..self.end as usize)
             .unwrap_or("")
@@ -609,6 +610,7 @@ impl Headers {
     }
 
     /// The first field named `name`, line folding replaced by spaces.
+    #[inline]
     pub(crate) fn first_value(&self, name: HeaderName) -> Option<Cow<'_, str>> {
         self.named(name).next().map(|e| self.value_of(e))
     }
@@ -746,6 +748,7 @@ impl Headers {
             .filter(move |e| name.names(e, &self.buf))
     }
 
+    #[inline]
     fn value_of(&self, entry: &Entry) -> Cow<'_, str> {
         let raw = entry.value.of(&self.buf);
         if entry.folded {

@@ -19,6 +19,7 @@ pub(crate) trait HeadersExt {
 impl HeadersExt for Headers {
     // Both compare the header ids assigned when a field is added, never the
     // names.
+    #[inline]
     fn field(&self, name: HeaderName) -> Option<Cow<'_, str>> {
         self.first_value(name)
     }

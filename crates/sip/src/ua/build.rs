@@ -653,7 +653,7 @@ impl UserAgent {
             .and_then(|v| crate::transaction::cseq_of(&v).map(|(s, _)| s))
             .unwrap_or(1);
         let mut cseq = String::with_capacity(16);
-        super::push_decimal(&mut cseq, seq);
+        push_u32(&mut cseq, seq);
         cseq.push_str(" ACK");
         add(h, HeaderName::CSEQ, &cseq);
         ack
@@ -792,6 +792,15 @@ impl UserAgent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_u32_writes_as_display_does() {
+        for n in [0, 7, 10, 4711, 1_000_000, u32::MAX] {
+            let mut out = String::from("x");
+            push_u32(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn list_elements_trimmed_as_str_trim_does() {

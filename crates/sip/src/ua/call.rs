@@ -750,9 +750,9 @@ impl UserAgent {
                 .map(|(s, _)| s)
                 .unwrap_or(1);
             let mut rack = String::with_capacity(32);
-            super::push_decimal(&mut rack, rseq);
+            super::build::push_u32(&mut rack, rseq);
             rack.push(' ');
-            super::push_decimal(&mut rack, cseq);
+            super::build::push_u32(&mut rack, cseq);
             rack.push_str(" INVITE");
             match &early_offer {
                 Some(offer) => {

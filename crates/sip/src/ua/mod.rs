@@ -628,28 +628,6 @@ fn push_random_hex(rng: &mut ChaCha20Rng, bytes: usize, out: &mut String) {
     }
 }
 
-/// Appends `n` in decimal to `out`, as `write!(out, "{n}")` does without
-/// the formatting machinery.
-fn push_decimal(out: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            // `n % 10` is below 10.
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    for d in digits.get(at..).unwrap_or_default() {
-        out.push(char::from(*d));
-    }
-}
-
 /// Appends `bytes` as lower-case hex to `out`.
 fn push_hex(bytes: &[u8], out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -669,18 +647,4 @@ fn first_line(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         .unwrap_or(bytes.len())
         .min(160);
     String::from_utf8_lossy(bytes.get(..end).unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn push_decimal_writes_as_display_does() {
-        for n in [0, 7, 10, 4711, 1_000_000, u32::MAX] {
-            let mut out = String::from("x");
-            push_decimal(&mut out, n);
-            assert_eq!(out, format!("x{n}"));
-        }
-    }
 }
