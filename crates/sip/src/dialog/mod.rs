@@ -198,6 +198,15 @@ impl Dialog {
         })
     }
 
+    /// Takes the parsed remote target of `other` (an early dialog this one
+    /// confirms) when both have the same remote target text, so that it is
+    /// not parsed again.
+    pub(crate) fn reuse_parsed_target(&mut self, other: &mut Dialog) {
+        if self.remote_target == other.remote_target && self.parsed_target.0.get().is_none() {
+            self.parsed_target = std::mem::take(&mut other.parsed_target);
+        }
+    }
+
     /// §12.2.2: checks and records the CSeq of an in-dialog request. ACK and
     /// CANCEL carry the INVITE's number and are not checked.
     pub fn accept_remote_cseq(&mut self, request: &Request) -> Result<(), DialogError> {
@@ -312,6 +321,31 @@ mod tests {
         );
         assert_eq!(d.remote_target, "sip:bob@10.0.0.2");
         assert_eq!(d.local_seq, 7);
+    }
+
+    #[test]
+    fn confirmed_dialog_takes_the_early_parsed_target_only_for_the_same_text() {
+        let req = parse_req(INVITE);
+        let resp = parse_resp(
+            "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\nFrom: <sip:alice@a.example>;tag=a1\r\nTo: <sip:bob@b.example>;tag=b9\r\nCall-ID: c1\r\nCSeq: 7 INVITE\r\nContact: <sip:bob@10.0.0.2>\r\nContent-Length: 0\r\n\r\n",
+        );
+        let mut early = Dialog::uac(&req, &resp).unwrap();
+        let (target, _) = early.request_parts().unwrap();
+        let mut confirmed = Dialog::uac(&req, &resp).unwrap();
+        confirmed.reuse_parsed_target(&mut early);
+        assert!(confirmed.parsed_target.0.get().is_some());
+        assert_eq!(confirmed.request_parts().unwrap().0, target);
+
+        let mut other = Dialog::uac(&req, &resp).unwrap();
+        other.remote_target = "sip:bob@10.0.0.3".into();
+        let mut early = Dialog::uac(&req, &resp).unwrap();
+        let _ = early.request_parts();
+        other.reuse_parsed_target(&mut early);
+        assert!(other.parsed_target.0.get().is_none());
+        assert_eq!(
+            other.request_parts().unwrap().0.as_str(),
+            "sip:bob@10.0.0.3"
+        );
     }
 
     #[test]

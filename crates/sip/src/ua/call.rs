@@ -836,8 +836,9 @@ impl UserAgent {
         dialog.confirm(None);
         // PRACK and UPDATE in the early dialog used CSeq numbers after the
         // INVITE's; the confirmed dialog goes on from there (§12.2.1.1).
-        if let Some(early) = call.early.iter().find(|d| d.id == dialog.id) {
+        if let Some(early) = call.early.iter_mut().find(|d| d.id == dialog.id) {
             dialog.local_seq = dialog.local_seq.max(early.local_seq);
+            dialog.reuse_parsed_target(early);
         }
         call.remote_tag = Some(dialog.id.remote_tag.clone());
         call.early.clear();
