@@ -311,9 +311,7 @@ fn check_headers(headers: &Headers, mut seen: Option<&mut CheckedValues>) -> Res
         }
     }
     let lines_of = |name: &HeaderName| {
-        CHECKED
-            .iter()
-            .position(|(n, _)| n.id() == name.id())
+        checked_slot(name.id())
             .and_then(|slot| lines.get(slot).copied())
             .unwrap_or(0)
     };
