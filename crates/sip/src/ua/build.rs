@@ -145,6 +145,7 @@ impl WireResponse {
         response
     }
 
+    #[inline]
     fn copy(&mut self, headers: &Headers, name: HeaderName) {
         for line in headers.lines(name) {
             self.out.extend_from_slice(line.as_bytes());
