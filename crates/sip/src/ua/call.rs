@@ -194,6 +194,20 @@ pub(super) struct Extensions {
     pub(super) replaces_header: Option<String>,
     /// UAS: the call this incoming INVITE replaces (RFC 3891 §3).
     pub(super) replaces: Option<CallHandle>,
+    /// UAS: early media, the answer sent in a 183 before the 2xx.
+    pub(super) early_answer: Option<EarlyAnswer>,
+}
+
+/// UAS early media (RFC 3261 §13.3.1.1): the answer to the INVITE's offer
+/// leaves in a 183 before the call is answered.
+#[derive(Clone, Debug)]
+pub(super) enum EarlyAnswer {
+    /// The media layer was asked for the answer.
+    Asked,
+    /// The 183 carried `sdp`; `reliable` when it was sent with 100rel, so
+    /// the offer/answer exchange is complete and the 2xx carries no SDP
+    /// (RFC 3262 §5, RFC 6337 §3.1); otherwise the 2xx repeats it.
+    Sent { sdp: String, reliable: bool },
 }
 
 /// A running session timer (RFC 4028 §10).
@@ -540,6 +554,12 @@ impl UserAgent {
             }
             (Phase::Incoming { answering: true }, _) => {
                 self.send_invite_2xx(now, handle, sdp);
+                Ok(())
+            }
+            (Phase::Incoming { answering: false }, _)
+                if matches!(call.ext.early_answer, Some(EarlyAnswer::Asked)) =>
+            {
+                self.send_session_progress(now, handle, sdp);
                 Ok(())
             }
             (Phase::AwaitingAckAnswer { seq }, _) => {
@@ -1160,19 +1180,11 @@ impl UserAgent {
         let mut response = WireResponse::to(&request, 180, Some(&tag));
         response.header(HeaderName::CONTACT, &self.contact());
         if reliable {
-            // RFC 3262 §3: Require: 100rel and an RSeq, "chosen uniformly
-            // between 1 and 2**31 - 1" for the first, one higher after.
-            let rseq = match call.ext.rseq {
-                0 => (self.random_u31() % 0x3fff_ffff).max(1),
-                last => last.saturating_add(1),
-            };
+            // RFC 3262 §3: Require: 100rel and an RSeq.
+            let rseq = self.next_rseq(handle);
             response.header(HeaderName::ALLOW, ALLOW);
             response.header(HeaderName::REQUIRE, "100rel");
             response.header(HeaderName::RSEQ, &rseq.to_string());
-            if let Some(call) = self.calls.get_mut(&handle) {
-                call.ext.rseq = rseq;
-                call.ext.unacked_rseq = Some(rseq);
-            }
         }
         let status = response.status();
         self.send_response_bytes(now, &request, status, response.finish("", &[]));
@@ -1180,7 +1192,90 @@ impl UserAgent {
         Ok(())
     }
 
-    pub(super) fn accept_call(&mut self, _now: Instant, handle: CallHandle) -> Result<(), UaError> {
+    /// Starts early media on an unanswered incoming call: asks the media
+    /// layer for the answer to the INVITE's offer, which then leaves in a
+    /// 183 Session Progress (reliably when the caller supports 100rel).
+    pub(super) fn start_early_media(
+        &mut self,
+        _now: Instant,
+        handle: CallHandle,
+    ) -> Result<(), UaError> {
+        let call = self.calls.get_mut(&handle).ok_or(UaError::NoSuchCall)?;
+        if !matches!(call.phase, Phase::Incoming { answering: false }) {
+            return Err(UaError::InvalidState(
+                "early media is for unanswered incoming calls",
+            ));
+        }
+        if call.ext.early_answer.is_some() {
+            return Err(UaError::InvalidState("early media has already started"));
+        }
+        if call.ext.reliable && call.ext.unacked_rseq.is_some() {
+            // RFC 3262 §3: no second reliable provisional before the first
+            // is acknowledged.
+            return Err(UaError::InvalidState(
+                "the last reliable provisional is not PRACKed yet",
+            ));
+        }
+        let Some(offer) = call.remote_sdp.clone() else {
+            return Err(UaError::InvalidState(
+                "early media needs an offer in the INVITE",
+            ));
+        };
+        call.ext.early_answer = Some(EarlyAnswer::Asked);
+        self.emit(Event::LocalDescriptionNeeded {
+            call: handle,
+            kind: SdpKind::Answer,
+            remote_sdp: Some(offer),
+        });
+        Ok(())
+    }
+
+    /// The 183 with our answer (RFC 3261 §13.3.1.1; RFC 3262 §3 when the
+    /// caller supports 100rel).
+    fn send_session_progress(&mut self, now: Instant, handle: CallHandle, sdp: String) {
+        let Some(call) = self.calls.get(&handle) else {
+            return;
+        };
+        let Some(request) = call.invite.clone() else {
+            return;
+        };
+        let tag = call.local_tag.clone();
+        let reliable = call.ext.reliable && call.ext.unacked_rseq.is_none();
+        let mut response = WireResponse::to(&request, 183, Some(&tag));
+        response.header(HeaderName::CONTACT, &self.contact());
+        if reliable {
+            let rseq = self.next_rseq(handle);
+            response.header(HeaderName::ALLOW, ALLOW);
+            response.header(HeaderName::REQUIRE, "100rel");
+            response.header(HeaderName::RSEQ, &rseq.to_string());
+        }
+        let status = response.status();
+        let bytes = response.finish("application/sdp", sdp.as_bytes());
+        self.send_response_bytes(now, &request, status, bytes);
+        if let Some(call) = self.calls.get_mut(&handle) {
+            call.local_sdp = Some(sdp.clone());
+            call.ext.early_answer = Some(EarlyAnswer::Sent { sdp, reliable });
+        }
+        self.set_call_state(handle, CallState::Early);
+    }
+
+    /// The RSeq of the next reliable provisional on `handle`, "chosen
+    /// uniformly between 1 and 2**31 - 1" for the first and one higher
+    /// after (RFC 3262 §3), recorded as waiting for its PRACK.
+    fn next_rseq(&mut self, handle: CallHandle) -> u32 {
+        let last = self.calls.get(&handle).map_or(0, |c| c.ext.rseq);
+        let rseq = match last {
+            0 => (self.random_u31() % 0x3fff_ffff).max(1),
+            last => last.saturating_add(1),
+        };
+        if let Some(call) = self.calls.get_mut(&handle) {
+            call.ext.rseq = rseq;
+            call.ext.unacked_rseq = Some(rseq);
+        }
+        rseq
+    }
+
+    pub(super) fn accept_call(&mut self, now: Instant, handle: CallHandle) -> Result<(), UaError> {
         let call = self.calls.get_mut(&handle).ok_or(UaError::NoSuchCall)?;
         let Phase::Incoming { answering } = &mut call.phase else {
             return Err(UaError::InvalidState(
@@ -1188,6 +1283,12 @@ impl UserAgent {
             ));
         };
         *answering = true;
+        if let Some(EarlyAnswer::Sent { sdp, .. }) = &call.ext.early_answer {
+            // The answer went out in the 183: the 2xx reuses it.
+            let sdp = sdp.clone();
+            self.send_invite_2xx(now, handle, sdp);
+            return Ok(());
+        }
         let (kind, remote_sdp) = match &call.remote_sdp {
             Some(offer) => (SdpKind::Answer, Some(offer.clone())),
             None => (SdpKind::Offer, None),
@@ -1246,7 +1347,16 @@ impl UserAgent {
             }
         }
         let status = response.status();
-        let bytes = response.finish("application/sdp", sdp.as_bytes());
+        // After an answer in a reliable 183 the offer/answer exchange is
+        // complete: the 2xx carries no SDP (RFC 3262 §5, RFC 6337 §3.1).
+        let early_reliable = self.calls.get(&handle).is_some_and(|c| {
+            matches!(
+                c.ext.early_answer,
+                Some(EarlyAnswer::Sent { reliable: true, .. })
+            )
+        });
+        let body = if early_reliable { "" } else { sdp.as_str() };
+        let bytes = response.finish("application/sdp", body.as_bytes());
         self.send_response_bytes(now, &request, status, bytes.clone());
         let t1 = self.config.t1;
         let give_up_at = now + self.timers.h();

@@ -276,6 +276,15 @@ impl UserAgent {
         self.send_ringing(now, call)
     }
 
+    /// Early media on an unanswered incoming call: the stack asks for the
+    /// answer to the caller's offer with [`Event::LocalDescriptionNeeded`]
+    /// and sends it in a 183 Session Progress (reliably, RFC 3262, when the
+    /// caller supports 100rel). A later [`UserAgent::answer`] reuses that
+    /// answer without asking again.
+    pub fn early_media(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
+        self.start_early_media(now, call)
+    }
+
     /// Accepts an incoming call. The 200 leaves once the answer (or, for an
     /// INVITE without SDP, the offer) is set.
     pub fn answer(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
