@@ -206,3 +206,90 @@ fn subscribe_without_event_gets_489() {
     assert_eq!(drain(&mut ua).statuses(), vec![489]);
     assert_eq!(ua.resources().subscriptions, 0);
 }
+
+#[test]
+fn challenged_subscribe_is_retried_once_with_credentials() {
+    let mut ua = connected("alice", 1);
+    let sub = ua.subscribe(T0, "bob", "presence", 600).unwrap();
+    let first = drain(&mut ua).request("SUBSCRIBE");
+    let challenge = "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"s1\", qop=\"auth\"";
+    ua.handle_message(
+        T0,
+        &respond(
+            &first,
+            407,
+            "Proxy Authentication Required",
+            Some("p"),
+            &[challenge],
+            None,
+        ),
+    );
+    let retry = drain(&mut ua).request("SUBSCRIBE");
+    let credentials = header(&retry.headers, "Proxy-Authorization");
+    assert!(credentials.contains("nonce=\"s1\""), "{credentials}");
+    assert_eq!(header(&retry.headers, "CSeq"), "2 SUBSCRIBE");
+    assert_eq!(
+        header(&retry.headers, "Call-ID"),
+        header(&first.headers, "Call-ID")
+    );
+    assert_eq!(
+        header(&retry.headers, "From"),
+        header(&first.headers, "From")
+    );
+    assert_ne!(header(&retry.headers, "Via"), header(&first.headers, "Via"));
+    ua.handle_message(
+        T0,
+        &respond(
+            &retry,
+            200,
+            "OK",
+            Some("n1"),
+            &["Expires: 600", "Contact: <sip:bob@b.invalid>"],
+            None,
+        ),
+    );
+    let out = drain(&mut ua);
+    assert!(
+        out.events.iter().any(|e| matches!(
+            e,
+            Event::Subscription { subscription, state: SubscriptionState::Active { .. } }
+                if *subscription == sub
+        )),
+        "{:?}",
+        out.events
+    );
+
+    // Wrong credentials: a second challenge to the retry ends it, no loop.
+    let other = ua.subscribe(T0, "carol", "presence", 600).unwrap();
+    let first = drain(&mut ua).request("SUBSCRIBE");
+    ua.handle_message(
+        T0,
+        &respond(
+            &first,
+            407,
+            "Proxy Authentication Required",
+            Some("p"),
+            &[challenge],
+            None,
+        ),
+    );
+    let retry = drain(&mut ua).request("SUBSCRIBE");
+    ua.handle_message(
+        T0,
+        &respond(
+            &retry,
+            407,
+            "Proxy Authentication Required",
+            Some("p"),
+            &[challenge],
+            None,
+        ),
+    );
+    let out = drain(&mut ua);
+    assert!(out.sent.is_empty(), "no third SUBSCRIBE");
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::Subscription { subscription, state: SubscriptionState::Terminated { .. } }
+            if *subscription == other
+    )));
+}

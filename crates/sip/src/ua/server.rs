@@ -239,7 +239,7 @@ impl UserAgent {
             ClientVerdict::Deliver => {}
         }
         if matches!(status, 401 | 407)
-            && Self::retried_in_dialog(&request, &owner)
+            && Self::resent_as_it_was(&request, &owner)
             && self.retry_with_credentials(now, &key, owner.clone(), &request, &response)
         {
             self.auth_attempts.remove(&key);
@@ -262,12 +262,16 @@ impl UserAgent {
     }
 
     /// Whether a challenge to `request` is answered by resending it as it
-    /// was (in-dialog requests); INVITE, UPDATE, REGISTER and out-of-dialog
-    /// MESSAGE are rebuilt by their owners.
-    fn retried_in_dialog(request: &Request, owner: &Owner) -> bool {
+    /// was, with credentials, a new branch and the next CSeq: in-dialog
+    /// requests, and a SUBSCRIBE that creates a subscription (its dialog
+    /// comes from the response to the retry). INVITE, UPDATE, REGISTER and
+    /// out-of-dialog MESSAGE are rebuilt by their owners.
+    fn resent_as_it_was(request: &Request, owner: &Owner) -> bool {
         let in_dialog = header_tag(&request.headers, HeaderName::TO).is_some();
-        in_dialog
-            && !matches!(owner, Owner::Register | Owner::Message(_))
+        if !in_dialog {
+            return request.method == Method::Subscribe && matches!(owner, Owner::Subscription(_));
+        }
+        !matches!(owner, Owner::Register | Owner::Message(_))
             && matches!(
                 request.method,
                 Method::Bye
