@@ -854,20 +854,8 @@ fn write_length(out: &mut Vec<u8>, name: &str, body_len: usize) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = body_len;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            // n % 10 < 10: the cast keeps the value.
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+    let len = u64::try_from(body_len).unwrap_or(u64::MAX);
+    out.extend_from_slice(crate::syntax::decimal(len, &mut digits));
     out.extend_from_slice(b"\r\n");
 }
 

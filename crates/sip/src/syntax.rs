@@ -221,6 +221,24 @@ pub(crate) fn write_quoted(out: &mut impl std::fmt::Write, s: &str) -> std::fmt:
     out.write_char('"')
 }
 
+/// The decimal digits of `n`, written at the end of `buf`.
+pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = buf.get_mut(at) {
+            // n % 10 < 10: the cast keeps the value.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    buf.get(at..).unwrap_or_default()
+}
+
 /// Parses an unsigned decimal of at most `max`, digits only.
 pub(crate) fn parse_decimal(s: &str, max: u64) -> Option<u64> {
     if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -279,6 +297,14 @@ mod tests {
         assert_eq!(&*unescape("50%"), b"50%");
         assert!(all_escaped_or("a%2Fb", is_unreserved));
         assert!(!all_escaped_or("a%2", is_unreserved));
+    }
+
+    #[test]
+    fn decimals_are_written() {
+        let mut buf = [0u8; 20];
+        assert_eq!(decimal(0, &mut buf), b"0");
+        assert_eq!(decimal(1810, &mut buf), b"1810");
+        assert_eq!(decimal(u64::MAX, &mut buf), b"18446744073709551615");
     }
 
     #[test]

@@ -206,21 +206,8 @@ pub(super) fn push_cseq(headers: &mut Headers, seq: u32, method: &Method) {
 
 /// Appends the decimal digits of `n`.
 pub(super) fn push_u32(buf: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            // n % 10 < 10: the cast keeps the value.
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    for d in digits.get(at..).unwrap_or_default() {
+    let mut digits = [0u8; 20];
+    for d in crate::syntax::decimal(u64::from(n), &mut digits) {
         buf.push(char::from(*d));
     }
 }

@@ -1165,31 +1165,43 @@ impl UserAgent {
                 "ringing is for unanswered incoming calls",
             ));
         }
-        let Some(request) = call.invite.clone() else {
-            return Err(UaError::NoSuchCall);
-        };
-        let tag = call.local_tag.clone();
-        let reliable = call.ext.reliable;
-        if reliable && call.ext.unacked_rseq.is_some() {
+        if call.ext.reliable && call.ext.unacked_rseq.is_some() {
             // RFC 3262 §3: no second reliable provisional before the first
             // is acknowledged.
             return Err(UaError::InvalidState(
                 "the last reliable provisional is not PRACKed yet",
             ));
         }
-        let mut response = WireResponse::to(&request, 180, Some(&tag));
+        let (request, response, _) = self.provisional(handle, 180).ok_or(UaError::NoSuchCall)?;
+        let status = response.status();
+        self.send_response_bytes(now, &request, status, response.finish("", &[]));
+        self.set_call_state(handle, CallState::Ringing);
+        Ok(())
+    }
+
+    /// A provisional response to the incoming INVITE of `handle`, with our
+    /// tag and Contact, sent reliably (RFC 3262 §3: Require: 100rel and the
+    /// next RSeq) when the caller supports 100rel and no reliable
+    /// provisional waits for its PRACK. Returns the INVITE, the response
+    /// and whether it is reliable.
+    fn provisional(
+        &mut self,
+        handle: CallHandle,
+        status: u16,
+    ) -> Option<(Arc<Request>, WireResponse, bool)> {
+        let call = self.calls.get(&handle)?;
+        let request = call.invite.clone()?;
+        let tag = call.local_tag.clone();
+        let reliable = call.ext.reliable && call.ext.unacked_rseq.is_none();
+        let mut response = WireResponse::to(&request, status, Some(&tag));
         response.header(HeaderName::CONTACT, &self.contact());
         if reliable {
-            // RFC 3262 §3: Require: 100rel and an RSeq.
             let rseq = self.next_rseq(handle);
             response.header(HeaderName::ALLOW, ALLOW);
             response.header(HeaderName::REQUIRE, "100rel");
             response.header(HeaderName::RSEQ, &rseq.to_string());
         }
-        let status = response.status();
-        self.send_response_bytes(now, &request, status, response.finish("", &[]));
-        self.set_call_state(handle, CallState::Ringing);
-        Ok(())
+        Some((request, response, reliable))
     }
 
     /// Starts early media on an unanswered incoming call: asks the media
@@ -1233,22 +1245,9 @@ impl UserAgent {
     /// The 183 with our answer (RFC 3261 §13.3.1.1; RFC 3262 §3 when the
     /// caller supports 100rel).
     fn send_session_progress(&mut self, now: Instant, handle: CallHandle, sdp: String) {
-        let Some(call) = self.calls.get(&handle) else {
+        let Some((request, response, reliable)) = self.provisional(handle, 183) else {
             return;
         };
-        let Some(request) = call.invite.clone() else {
-            return;
-        };
-        let tag = call.local_tag.clone();
-        let reliable = call.ext.reliable && call.ext.unacked_rseq.is_none();
-        let mut response = WireResponse::to(&request, 183, Some(&tag));
-        response.header(HeaderName::CONTACT, &self.contact());
-        if reliable {
-            let rseq = self.next_rseq(handle);
-            response.header(HeaderName::ALLOW, ALLOW);
-            response.header(HeaderName::REQUIRE, "100rel");
-            response.header(HeaderName::RSEQ, &rseq.to_string());
-        }
         let status = response.status();
         let bytes = response.finish("application/sdp", sdp.as_bytes());
         self.send_response_bytes(now, &request, status, bytes);
