@@ -207,23 +207,25 @@ fn subscribe_without_event_gets_489() {
     assert_eq!(ua.resources().subscriptions, 0);
 }
 
+/// A proxy's 407 to `request`, with the nonce `s1`.
+fn challenge_to(request: &vani_sip::message::Request) -> Vec<u8> {
+    let challenge = "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"s1\", qop=\"auth\"";
+    respond(
+        request,
+        407,
+        "Proxy Authentication Required",
+        Some("p"),
+        &[challenge],
+        None,
+    )
+}
+
 #[test]
 fn challenged_subscribe_is_retried_once_with_credentials() {
     let mut ua = connected("alice", 1);
     let sub = ua.subscribe(T0, "bob", "presence", 600).unwrap();
     let first = drain(&mut ua).request("SUBSCRIBE");
-    let challenge = "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"s1\", qop=\"auth\"";
-    ua.handle_message(
-        T0,
-        &respond(
-            &first,
-            407,
-            "Proxy Authentication Required",
-            Some("p"),
-            &[challenge],
-            None,
-        ),
-    );
+    ua.handle_message(T0, &challenge_to(&first));
     let retry = drain(&mut ua).request("SUBSCRIBE");
     let credentials = header(&retry.headers, "Proxy-Authorization");
     assert!(credentials.contains("nonce=\"s1\""), "{credentials}");
@@ -262,29 +264,9 @@ fn challenged_subscribe_is_retried_once_with_credentials() {
     // Wrong credentials: a second challenge to the retry ends it, no loop.
     let other = ua.subscribe(T0, "carol", "presence", 600).unwrap();
     let first = drain(&mut ua).request("SUBSCRIBE");
-    ua.handle_message(
-        T0,
-        &respond(
-            &first,
-            407,
-            "Proxy Authentication Required",
-            Some("p"),
-            &[challenge],
-            None,
-        ),
-    );
+    ua.handle_message(T0, &challenge_to(&first));
     let retry = drain(&mut ua).request("SUBSCRIBE");
-    ua.handle_message(
-        T0,
-        &respond(
-            &retry,
-            407,
-            "Proxy Authentication Required",
-            Some("p"),
-            &[challenge],
-            None,
-        ),
-    );
+    ua.handle_message(T0, &challenge_to(&retry));
     let out = drain(&mut ua);
     assert!(out.sent.is_empty(), "no third SUBSCRIBE");
     assert!(out.events.iter().any(|e| matches!(
