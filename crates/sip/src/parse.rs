@@ -230,7 +230,7 @@ fn header_line(
         i += 1;
     }
     let value_start = i;
-    let (mut end, next) = match memchr(b'\n', rest.get(i..).unwrap_or_default()) {
+    let (end, next) = match memchr(b'\n', rest.get(i..).unwrap_or_default()) {
         Some(nl) => (i + nl, pos + i + nl + 1),
         None => (rest.len(), input.len()),
     };
@@ -241,10 +241,7 @@ fn header_line(
         });
     }
     // Back over the CR and any trailing whitespace, not into the name.
-    while end > value_start && rest.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
-        end -= 1;
-    }
-    let value_end = end.max(value_start);
+    let value_end = trimmed_end(rest, value_start, end.max(value_start));
     let entry = Entry {
         line_start: offset(pos - base),
         name: Span::new(pos - base, pos + name_len - base),

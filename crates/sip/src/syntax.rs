@@ -107,10 +107,9 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
     is(b, UNRESERVED)
 }
 
-/// Whether every byte of `s` is `allowed` or part of a `%XX` escape.
+/// Whether every byte of `bytes` is `allowed` or part of a `%XX` escape.
 #[inline]
-pub(crate) fn all_escaped_or(s: &str, allowed: impl Fn(u8) -> bool) -> bool {
-    let bytes = s.as_bytes();
+pub(crate) fn all_escaped_or(bytes: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
     // Most text holds no escape.
     if bytes.iter().all(|&b| allowed(b)) {
         return true;
@@ -295,8 +294,8 @@ mod tests {
     fn escapes_decode() {
         assert_eq!(&*unescape("a%40b%00"), b"a@b\0");
         assert_eq!(&*unescape("50%"), b"50%");
-        assert!(all_escaped_or("a%2Fb", is_unreserved));
-        assert!(!all_escaped_or("a%2", is_unreserved));
+        assert!(all_escaped_or(b"a%2Fb", is_unreserved));
+        assert!(!all_escaped_or(b"a%2", is_unreserved));
     }
 
     #[test]

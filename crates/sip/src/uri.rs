@@ -207,13 +207,13 @@ impl Uri {
         let user = userinfo
             .get(..colon.unwrap_or(userinfo.len()))
             .unwrap_or_default();
-        if user.is_empty() || !bytes_escaped_or(user, syntax::USER) {
+        if user.is_empty() || !all_escaped_or(user, |b| syntax::is(b, syntax::USER)) {
             return Err(character_or(userinfo, UriError::User));
         }
         self.user = Some(Span::new(start, start + user.len()));
         if let Some(colon) = colon {
             let password = userinfo.get(colon + 1..).unwrap_or_default();
-            if !bytes_escaped_or(password, syntax::PASSWORD) {
+            if !all_escaped_or(password, |b| syntax::is(b, syntax::PASSWORD)) {
                 return Err(character_or(password, UriError::User));
             }
             let p_start = start + colon + 1;
@@ -226,7 +226,7 @@ impl Uri {
         let number_len = rest.find(';').unwrap_or(rest.len());
         let number = rest.get(..number_len).unwrap_or("");
         let digits = number.strip_prefix('+').unwrap_or(number);
-        let ok = !digits.is_empty() && all_escaped_or(digits, is_phone_byte);
+        let ok = !digits.is_empty() && all_escaped_or(digits.as_bytes(), is_phone_byte);
         if !ok {
             return Err(UriError::Telephone);
         }
@@ -235,7 +235,7 @@ impl Uri {
         for (name, value) in iter_params(params) {
             let ok = !name.is_empty()
                 && name.bytes().all(is_token_byte)
-                && value.is_none_or(|v| all_escaped_or(v, is_param_byte));
+                && value.is_none_or(|v| all_escaped_or(v.as_bytes(), is_param_byte));
             if !ok {
                 return Err(UriError::Param);
             }
@@ -405,16 +405,6 @@ fn character_or(text: &[u8], otherwise: UriError) -> UriError {
     }
 }
 
-/// Whether every byte of `text` is in `class` or part of a `%XX` escape.
-#[inline]
-fn bytes_escaped_or(text: &[u8], class: u8) -> bool {
-    // Most text holds no escape: one table lookup per byte.
-    if text.iter().all(|&b| syntax::is(b, class)) {
-        return true;
-    }
-    std::str::from_utf8(text).is_ok_and(|t| all_escaped_or(t, |b| syntax::is(b, class)))
-}
-
 /// The length of the `hostname` or IPv4 address at the start of `text`
 /// (RFC 3261 §25.1: dot-separated labels of alphanumerics and `-`, a label
 /// neither starting nor ending with `-`, an optional final `.`), or `None`
@@ -523,8 +513,8 @@ fn valid_uri_headers(headers: &[u8]) -> bool {
                 h.get(eq + 1..).unwrap_or_default(),
             );
             !n.is_empty()
-                && bytes_escaped_or(n, syntax::URI_HEADER)
-                && bytes_escaped_or(v, syntax::URI_HEADER)
+                && all_escaped_or(n, |b| syntax::is(b, syntax::URI_HEADER))
+                && all_escaped_or(v, |b| syntax::is(b, syntax::URI_HEADER))
         })
     })
 }

@@ -779,16 +779,7 @@ impl UserAgent {
                     if let Some(call) = self.calls.get_mut(&handle) {
                         call.ext.prack_answer = Some((rseq, rack));
                     }
-                    self.emit(Event::RemoteDescription {
-                        call: handle,
-                        kind: SdpKind::Offer,
-                        sdp: offer.clone(),
-                    });
-                    self.emit(Event::LocalDescriptionNeeded {
-                        call: handle,
-                        kind: SdpKind::Answer,
-                        remote_sdp: Some(offer.clone()),
-                    });
+                    self.ask_answer(handle, offer.clone());
                 }
                 None => self.send_prack(now, handle, remote_tag.as_deref(), &rack, None),
             }
@@ -917,16 +908,7 @@ impl UserAgent {
                 Some(offer) => {
                     call.remote_sdp = Some(offer.clone());
                     call.phase = Phase::AwaitingAckAnswer { seq };
-                    self.emit(Event::RemoteDescription {
-                        call: handle,
-                        kind: SdpKind::Offer,
-                        sdp: offer.clone(),
-                    });
-                    self.emit(Event::LocalDescriptionNeeded {
-                        call: handle,
-                        kind: SdpKind::Answer,
-                        remote_sdp: Some(offer),
-                    });
+                    self.ask_answer(handle, offer);
                 }
                 None => {
                     // No offer anywhere: a protocol error (RFC 3261 §13.2.1).
@@ -1202,6 +1184,21 @@ impl UserAgent {
             response.header(HeaderName::RSEQ, &rseq.to_string());
         }
         Some((request, response, reliable))
+    }
+
+    /// Hands the peer's `offer` to the media layer and asks it for our
+    /// answer.
+    pub(in crate::ua) fn ask_answer(&mut self, handle: CallHandle, offer: String) {
+        self.emit(Event::RemoteDescription {
+            call: handle,
+            kind: SdpKind::Offer,
+            sdp: offer.clone(),
+        });
+        self.emit(Event::LocalDescriptionNeeded {
+            call: handle,
+            kind: SdpKind::Answer,
+            remote_sdp: Some(offer),
+        });
     }
 
     /// Starts early media on an unanswered incoming call: asks the media
@@ -1661,16 +1658,7 @@ impl UserAgent {
         };
         match offer {
             Some(offer) => {
-                self.emit(Event::RemoteDescription {
-                    call: handle,
-                    kind: SdpKind::Offer,
-                    sdp: offer.clone(),
-                });
-                self.emit(Event::LocalDescriptionNeeded {
-                    call: handle,
-                    kind: SdpKind::Answer,
-                    remote_sdp: Some(offer),
-                });
+                self.ask_answer(handle, offer);
             }
             None => self.emit(Event::LocalDescriptionNeeded {
                 call: handle,

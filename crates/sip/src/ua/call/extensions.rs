@@ -259,16 +259,7 @@ impl UserAgent {
                     request,
                     offer: Some(offer.clone()),
                 };
-                self.emit(Event::RemoteDescription {
-                    call: handle,
-                    kind: SdpKind::Offer,
-                    sdp: offer.clone(),
-                });
-                self.emit(Event::LocalDescriptionNeeded {
-                    call: handle,
-                    kind: SdpKind::Answer,
-                    remote_sdp: Some(offer),
-                });
+                self.ask_answer(handle, offer);
             }
             None => {
                 let mut response = Self::response_to(&request, 200, None);

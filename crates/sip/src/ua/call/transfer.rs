@@ -19,30 +19,6 @@ pub(in crate::ua) struct ReferIn {
     pub(in crate::ua) replaces: Option<String>,
 }
 
-/// `%XX` escapes of a URI header value decoded (RFC 3261 §19.1.1).
-fn unescape(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(decoded)) => {
-                out.push(decoded);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// `;`, `=`, `@`, `%`, `?`, `&` and space escaped for a URI header value.
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 16);
@@ -75,7 +51,7 @@ fn split_refer_to(value: &str) -> (String, Option<String>) {
         .split('&')
         .filter_map(|h| h.split_once('='))
         .find(|(n, _)| n.eq_ignore_ascii_case("Replaces"))
-        .map(|(_, v)| unescape(v));
+        .map(|(_, v)| String::from_utf8_lossy(&crate::syntax::unescape(v)).into_owned());
     (uri.trim().to_owned(), replaces)
 }
 
