@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::params::{AuthParam, Quoted, parse_params, split_digest};
+use super::params::{AuthParam, Quoted, read_params, split_digest};
 use super::{Algorithm, AuthError, Qop};
 
 /// A Digest challenge.
@@ -57,23 +57,32 @@ impl Challenge {
     /// Fails for another scheme, a missing `realm` or `nonce`, or an
     /// `algorithm` this stack cannot compute.
     pub fn parse(value: &str) -> Result<Self, AuthError> {
-        let params = parse_params(split_digest(value)?)?;
         let mut realm = None;
         let mut nonce = None;
         let mut challenge = Self::new(String::new(), String::new());
-        for param in params {
-            match param.name.to_ascii_lowercase().as_str() {
-                "realm" => realm = Some(param.value),
-                "nonce" => nonce = Some(param.value),
-                "opaque" => challenge.opaque = Some(param.value),
-                "algorithm" => challenge.algorithm = Some(param.value.parse()?),
-                "qop" => challenge.qop = parse_qop_options(&param.value),
-                "stale" => challenge.stale = param.value.eq_ignore_ascii_case("true"),
-                "domain" => challenge.domain = Some(param.value),
-                "userhash" => challenge.userhash = param.value.eq_ignore_ascii_case("true"),
-                _ => challenge.extra.push(param),
+        read_params(split_digest(value)?, |param| {
+            let is = |known: &str| param.name.eq_ignore_ascii_case(known);
+            if is("realm") {
+                realm = Some(param.value.into_owned());
+            } else if is("nonce") {
+                nonce = Some(param.value.into_owned());
+            } else if is("opaque") {
+                challenge.opaque = Some(param.value.into_owned());
+            } else if is("algorithm") {
+                challenge.algorithm = Some(param.value.parse()?);
+            } else if is("qop") {
+                challenge.qop = parse_qop_options(&param.value);
+            } else if is("stale") {
+                challenge.stale = param.value.eq_ignore_ascii_case("true");
+            } else if is("domain") {
+                challenge.domain = Some(param.value.into_owned());
+            } else if is("userhash") {
+                challenge.userhash = param.value.eq_ignore_ascii_case("true");
+            } else {
+                challenge.extra.push(param.into_owned());
             }
-        }
+            Ok(())
+        })?;
         challenge.realm = realm.ok_or(AuthError::MissingParam("realm"))?;
         challenge.nonce = nonce.ok_or(AuthError::MissingParam("nonce"))?;
         Ok(challenge)
@@ -196,6 +205,36 @@ mod tests {
             Challenge::parse(r#"Digest realm="r""#),
             Err(AuthError::MissingParam("nonce"))
         ));
+    }
+
+    #[test]
+    fn names_ignore_case_and_unknown_params_are_kept() {
+        let c = Challenge::parse(
+            r#"Digest REALM="a\"b", Nonce=n1, charset="UTF-8", STALE=TRUE, x-y=z"#,
+        )
+        .unwrap();
+        assert_eq!(c.realm, "a\"b");
+        assert_eq!(c.nonce, "n1");
+        assert!(c.stale);
+        assert_eq!(
+            c.extra,
+            vec![
+                AuthParam::quoted("charset", "UTF-8"),
+                AuthParam::token("x-y", "z")
+            ]
+        );
+    }
+
+    #[test]
+    fn list_syntax_is_checked_before_values() {
+        assert_eq!(
+            Challenge::parse(r#"Digest algorithm=MD6, realm="a" nonce="b""#),
+            Err(AuthError::Malformed("expected ',' between parameters"))
+        );
+        assert_eq!(
+            Challenge::parse(r#"Digest algorithm=MD6, realm="a", algorithm=MD5, nonce="b""#),
+            Err(AuthError::UnsupportedAlgorithm("MD6".to_owned()))
+        );
     }
 
     #[test]

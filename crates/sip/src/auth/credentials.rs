@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::params::{AuthParam, Quoted, parse_params, split_digest};
+use super::params::{AuthParam, Quoted, RawParam, read_params, split_digest};
 use super::{Algorithm, AuthError, Qop};
 
 /// A password. Its `Debug` never shows the value and it has no `Display`.
@@ -163,19 +163,13 @@ impl DigestInput<'_> {
 impl Credentials {
     /// Parses one header value (`Digest username="...", ...`).
     pub fn parse(value: &str) -> Result<Self, AuthError> {
-        let params = parse_params(split_digest(value)?)?;
         let mut fields = Fields::default();
-        let mut extra = Vec::new();
-        for param in params {
-            if !fields.take(&param)? {
-                extra.push(param);
-            }
-        }
-        fields.finish(extra)
+        read_params(split_digest(value)?, |param| fields.take(param))?;
+        fields.finish()
     }
 }
 
-/// The recognised parameters while a credentials value is read.
+/// The parameters while a credentials value is read.
 #[derive(Default)]
 struct Fields {
     username: Option<String>,
@@ -189,32 +183,43 @@ struct Fields {
     qop: Option<Qop>,
     nc: Option<u32>,
     userhash: bool,
+    extra: Vec<AuthParam>,
 }
 
 impl Fields {
-    /// Stores a known parameter; `Ok(false)` for an unknown one.
-    fn take(&mut self, param: &AuthParam) -> Result<bool, AuthError> {
-        let value = param.value.clone();
-        match param.name.to_ascii_lowercase().as_str() {
-            "username" => self.username = Some(value),
-            "realm" => self.realm = Some(value),
-            "nonce" => self.nonce = Some(value),
-            "uri" => self.uri = Some(value),
-            "response" => self.response = Some(value),
-            "algorithm" => self.algorithm = Some(value.parse()?),
-            "cnonce" => self.cnonce = Some(value),
-            "opaque" => self.opaque = Some(value),
-            "qop" => {
-                self.qop = Some(Qop::from_token(&value).ok_or(AuthError::Malformed("unknown qop"))?)
-            }
-            "nc" => self.nc = Some(parse_nc(&value)?),
-            "userhash" => self.userhash = value.eq_ignore_ascii_case("true"),
-            _ => return Ok(false),
+    /// Stores a known parameter, or keeps an unknown one in `extra`.
+    fn take(&mut self, param: RawParam<'_>) -> Result<(), AuthError> {
+        let is = |known: &str| param.name.eq_ignore_ascii_case(known);
+        if is("username") {
+            self.username = Some(param.value.into_owned());
+        } else if is("realm") {
+            self.realm = Some(param.value.into_owned());
+        } else if is("nonce") {
+            self.nonce = Some(param.value.into_owned());
+        } else if is("uri") {
+            self.uri = Some(param.value.into_owned());
+        } else if is("response") {
+            self.response = Some(param.value.into_owned());
+        } else if is("algorithm") {
+            self.algorithm = Some(param.value.parse()?);
+        } else if is("cnonce") {
+            self.cnonce = Some(param.value.into_owned());
+        } else if is("opaque") {
+            self.opaque = Some(param.value.into_owned());
+        } else if is("qop") {
+            let qop = Qop::from_token(&param.value).ok_or(AuthError::Malformed("unknown qop"))?;
+            self.qop = Some(qop);
+        } else if is("nc") {
+            self.nc = Some(parse_nc(&param.value)?);
+        } else if is("userhash") {
+            self.userhash = param.value.eq_ignore_ascii_case("true");
+        } else {
+            self.extra.push(param.into_owned());
         }
-        Ok(true)
+        Ok(())
     }
 
-    fn finish(self, extra: Vec<AuthParam>) -> Result<Credentials, AuthError> {
+    fn finish(self) -> Result<Credentials, AuthError> {
         Ok(Credentials {
             username: self.username.ok_or(AuthError::MissingParam("username"))?,
             realm: self.realm.ok_or(AuthError::MissingParam("realm"))?,
@@ -227,7 +232,7 @@ impl Fields {
             qop: self.qop,
             nc: self.nc,
             userhash: self.userhash,
-            extra,
+            extra: self.extra,
         })
     }
 }
@@ -300,6 +305,36 @@ mod tests {
         assert!(parse_nc("1").is_err());
         assert!(parse_nc("+0000001").is_err());
         assert!(parse_nc("0000000g").is_err());
+    }
+
+    #[test]
+    fn parses_credentials_with_escapes_and_extras() {
+        let c = Credentials::parse(
+            r#"Digest Username="bob\\x", realm="biloxi.com", nonce="n", uri="sip:a@b",
+               response="6629fae49393a05397450978507c4ef1", QOP=auth, nc=0000000a,
+               cnonce="0a4f113b", algorithm=md5, note="hi""#,
+        )
+        .unwrap();
+        assert_eq!(c.username, "bob\\x");
+        assert_eq!(c.uri, "sip:a@b");
+        assert_eq!(c.qop, Some(Qop::Auth));
+        assert_eq!(c.nc, Some(10));
+        assert_eq!(c.cnonce.as_deref(), Some("0a4f113b"));
+        assert_eq!(c.algorithm, Some(Algorithm::Md5));
+        assert_eq!(c.extra, vec![AuthParam::quoted("note", "hi")]);
+    }
+
+    #[test]
+    fn list_syntax_is_checked_before_values() {
+        let fields = r#"username="a", realm="b", nonce="c", uri="d", response="e""#;
+        assert_eq!(
+            Credentials::parse(&format!("Digest nc=1, {fields}, x")),
+            Err(AuthError::Malformed("expected '=' after a parameter name"))
+        );
+        assert_eq!(
+            Credentials::parse(&format!("Digest qop=auth-conf, nc=1, {fields}")),
+            Err(AuthError::Malformed("unknown qop"))
+        );
     }
 
     #[test]

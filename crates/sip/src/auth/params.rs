@@ -6,9 +6,11 @@
 //! lenient about unquoted values (anything up to a comma or whitespace) because
 //! deployed servers send `algorithm=SHA-256` and `stale=FALSE` in many spellings.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::AuthError;
+use crate::syntax::is_token_byte;
 
 /// One `name=value` pair, as read from or written to a header value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,132 +72,237 @@ impl fmt::Display for Quoted<'_> {
 /// Splits `Digest realm=...` into the scheme and the parameter list, and checks
 /// that the scheme is `Digest` (case-insensitive, RFC 7235 §2.1).
 pub(crate) fn split_digest(value: &str) -> Result<&str, AuthError> {
-    let value = value.trim_start_matches(is_lws);
-    let end = value.find(is_lws).unwrap_or(value.len());
-    let (scheme, rest) = value.split_at(end);
+    let mut reader = ParamReader::new(value);
+    reader.skip_lws();
+    let scheme = reader.cut_while(|b| !is_lws(b));
     if scheme.is_empty() {
         return Err(AuthError::Malformed("empty header value"));
     }
     if !scheme.eq_ignore_ascii_case("Digest") {
         return Err(AuthError::NotDigest(scheme.to_owned()));
     }
-    Ok(rest)
+    Ok(reader.rest)
 }
 
-/// Parses a comma-separated `auth-param` list. Empty list elements are
-/// allowed, as the `#rule` of RFC 7230 §7 permits.
-pub(crate) fn parse_params(input: &str) -> Result<Vec<AuthParam>, AuthError> {
-    let mut cursor = Cursor { rest: input };
-    let mut params = Vec::new();
-    loop {
-        cursor.skip_lws();
-        if cursor.rest.is_empty() {
-            return Ok(params);
-        }
-        if cursor.eat(',') {
-            continue;
-        }
-        params.push(cursor.param()?);
-        cursor.skip_lws();
-        if !cursor.rest.is_empty() && !cursor.eat(',') {
-            return Err(AuthError::Malformed("expected ',' between parameters"));
+/// One parameter of an `auth-param` list, borrowed from the header value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawParam<'a> {
+    /// The name as written (compare with `eq_ignore_ascii_case`).
+    pub(crate) name: &'a str,
+    /// The value without quotes; owned only when a backslash escape was
+    /// resolved.
+    pub(crate) value: Cow<'a, str>,
+    /// Whether the value was a quoted-string.
+    pub(crate) quoted: bool,
+}
+
+impl RawParam<'_> {
+    /// The parameter as kept in `extra` lists.
+    pub(crate) fn into_owned(self) -> AuthParam {
+        AuthParam {
+            name: self.name.to_owned(),
+            value: self.value.into_owned(),
+            quoted: self.quoted,
         }
     }
 }
 
-fn is_lws(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
+/// Reads a comma-separated `auth-param` list, handing each parameter to
+/// `take` in order. Empty list elements are allowed, as the `#rule` of
+/// RFC 7230 §7 permits.
+///
+/// The list's grammar is checked before its meaning: once `take` refuses a
+/// parameter it is not called again, but the rest of the list is still read,
+/// and a syntax error there is what gets returned.
+pub(crate) fn read_params<'a>(
+    input: &'a str,
+    mut take: impl FnMut(RawParam<'a>) -> Result<(), AuthError>,
+) -> Result<(), AuthError> {
+    let mut refused = None;
+    for param in ParamReader::new(input) {
+        let param = param?;
+        if refused.is_none() {
+            refused = take(param).err();
+        }
+    }
+    refused.map_or(Ok(()), Err)
 }
 
-/// RFC 3261 §25.1 `token` characters.
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c)
+fn is_lws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-struct Cursor<'a> {
+/// The parameters of a list, one at a time; nothing more after an error.
+///
+/// Every delimiter it looks for is ASCII, so each cut falls on a character
+/// boundary of the `str`.
+struct ParamReader<'a> {
     rest: &'a str,
+    failed: bool,
 }
 
-impl<'a> Cursor<'a> {
-    fn skip_lws(&mut self) {
-        self.rest = self.rest.trim_start_matches(is_lws);
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        match self.rest.strip_prefix(c) {
-            Some(rest) => {
-                self.rest = rest;
-                true
-            }
-            None => false,
+impl<'a> ParamReader<'a> {
+    fn new(input: &'a str) -> Self {
+        Self {
+            rest: input,
+            failed: false,
         }
     }
 
-    fn take_while(&mut self, keep: impl Fn(char) -> bool) -> &'a str {
-        let end = self
-            .rest
-            .find(|c: char| !keep(c))
-            .unwrap_or(self.rest.len());
-        let (taken, rest) = self.rest.split_at(end);
+    fn advance(&mut self, len: usize) {
+        self.rest = self.rest.get(len..).unwrap_or_default();
+    }
+
+    /// Cuts off and returns the first `len` bytes.
+    fn cut(&mut self, len: usize) -> &'a str {
+        let (taken, rest) = self.rest.split_at_checked(len).unwrap_or((self.rest, ""));
         self.rest = rest;
         taken
     }
 
-    fn param(&mut self) -> Result<AuthParam, AuthError> {
-        let name = self.take_while(is_token_char);
+    fn cut_while(&mut self, keep: impl Fn(u8) -> bool) -> &'a str {
+        let len = self
+            .rest
+            .bytes()
+            .position(|b| !keep(b))
+            .unwrap_or(self.rest.len());
+        self.cut(len)
+    }
+
+    fn skip_lws(&mut self) {
+        let len = self.rest.bytes().take_while(|&b| is_lws(b)).count();
+        self.advance(len);
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let found = self.rest.as_bytes().first() == Some(&b);
+        if found {
+            self.advance(1);
+        }
+        found
+    }
+
+    /// One parameter and the separator after it.
+    fn next_param(&mut self) -> Result<RawParam<'a>, AuthError> {
+        let param = self.param()?;
+        self.skip_lws();
+        if !self.rest.is_empty() && !self.eat(b',') {
+            return Err(AuthError::Malformed("expected ',' between parameters"));
+        }
+        Ok(param)
+    }
+
+    fn param(&mut self) -> Result<RawParam<'a>, AuthError> {
+        let name = self.cut_while(is_token_byte);
         if name.is_empty() {
             return Err(AuthError::Malformed("expected a parameter name"));
         }
         self.skip_lws();
-        if !self.eat('=') {
+        if !self.eat(b'=') {
             return Err(AuthError::Malformed("expected '=' after a parameter name"));
         }
         self.skip_lws();
-        let (value, quoted) = if self.eat('"') {
-            (self.quoted_rest()?, true)
-        } else {
-            let token = self.take_while(|c| c != ',' && !is_lws(c) && c != '"');
-            if token.is_empty() {
-                return Err(AuthError::Malformed("empty parameter value"));
-            }
-            (token.to_owned(), false)
-        };
-        Ok(AuthParam {
-            name: name.to_owned(),
-            value,
-            quoted,
+        if self.eat(b'"') {
+            let value = self.quoted_rest()?;
+            return Ok(RawParam {
+                name,
+                value,
+                quoted: true,
+            });
+        }
+        let value = self.cut_while(|b| b != b',' && b != b'"' && !is_lws(b));
+        if value.is_empty() {
+            return Err(AuthError::Malformed("empty parameter value"));
+        }
+        Ok(RawParam {
+            name,
+            value: Cow::Borrowed(value),
+            quoted: false,
         })
     }
 
     /// Reads the rest of a quoted-string whose opening quote was consumed.
-    fn quoted_rest(&mut self) -> Result<String, AuthError> {
-        let mut out = String::new();
-        let mut chars = self.rest.char_indices();
-        while let Some((at, c)) = chars.next() {
-            match c {
-                '"' => {
-                    self.rest = self.rest.get(at + 1..).unwrap_or_default();
-                    return Ok(out);
-                }
-                '\\' => match chars.next() {
-                    Some((_, escaped)) => out.push(escaped),
-                    None => break,
-                },
-                other => out.push(other),
+    fn quoted_rest(&mut self) -> Result<Cow<'a, str>, AuthError> {
+        let bytes = self.rest.as_bytes();
+        let mut from = 0;
+        let mut escaped = false;
+        loop {
+            let at = bytes
+                .get(from..)
+                .and_then(|tail| memchr::memchr2(b'"', b'\\', tail))
+                .map(|i| from + i)
+                .ok_or(AuthError::Malformed("unterminated quoted-string"))?;
+            if bytes.get(at) == Some(&b'"') {
+                let raw = self.cut(at);
+                self.advance(1);
+                return Ok(if escaped {
+                    Cow::Owned(unescape_quoted(raw))
+                } else {
+                    Cow::Borrowed(raw)
+                });
+            }
+            // A backslash escapes the byte after it (the first byte of the
+            // next character; the others are never `"` or `\`).
+            escaped = true;
+            from = at + 2;
+        }
+    }
+}
+
+impl<'a> Iterator for ParamReader<'a> {
+    type Item = Result<RawParam<'a>, AuthError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            self.skip_lws();
+            if self.rest.is_empty() {
+                return None;
+            }
+            if !self.eat(b',') {
+                break;
             }
         }
-        Err(AuthError::Malformed("unterminated quoted-string"))
+        let param = self.next_param();
+        self.failed = param.is_err();
+        Some(param)
     }
+}
+
+/// Resolves the `\x` escapes of a quoted-string's content (`quoted-pair`,
+/// RFC 3261 §25.1). `raw` never ends with a lone backslash.
+fn unescape_quoted(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some((before, after)) = rest.split_once('\\') {
+        out.push_str(before);
+        let mut chars = after.chars();
+        out.extend(chars.next());
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The whole list, owned, or the first error.
+    fn read_all(input: &str) -> Result<Vec<AuthParam>, AuthError> {
+        let mut params = Vec::new();
+        read_params(input, |param| {
+            params.push(param.into_owned());
+            Ok(())
+        })?;
+        Ok(params)
+    }
+
     #[test]
     fn reads_tokens_quoted_strings_and_escapes() {
-        let params =
-            parse_params(r#" realm="a\"b", ,algorithm=MD5 , qop="auth,auth-int""#).unwrap();
+        let params = read_all(r#" realm="a\"b", ,algorithm=MD5 , qop="auth,auth-int""#).unwrap();
         assert_eq!(
             params,
             vec![
@@ -207,12 +314,84 @@ mod tests {
     }
 
     #[test]
+    fn empty_elements_and_quoted_values_are_allowed() {
+        assert_eq!(read_all(" , ,\t").unwrap(), vec![]);
+        assert_eq!(
+            read_all(r#",a="",b = c ,"#).unwrap(),
+            vec![AuthParam::quoted("a", ""), AuthParam::token("b", "c")]
+        );
+    }
+
+    #[test]
+    fn values_borrow_unless_unescaped() {
+        let params: Vec<RawParam<'_>> = ParamReader::new(r#"a="x y", b=z, c="p\\q\"r""#)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(matches!(&params[0].value, Cow::Borrowed("x y")));
+        assert!(matches!(&params[1].value, Cow::Borrowed("z")));
+        assert!(!params[1].quoted);
+        assert!(matches!(&params[2].value, Cow::Owned(v) if v == r#"p\q"r"#));
+    }
+
+    #[test]
+    fn escapes_keep_whole_characters() {
+        assert_eq!(
+            read_all(r#"realm="\é\\", x=ü"#).unwrap(),
+            vec![
+                AuthParam::quoted("realm", "é\\"),
+                AuthParam::token("x", "ü")
+            ]
+        );
+    }
+
+    #[test]
     fn rejects_broken_lists() {
-        assert!(parse_params(r#"realm="open"#).is_err());
-        assert!(parse_params("realm").is_err());
-        assert!(parse_params("realm=").is_err());
-        assert!(parse_params(r#"realm="a" nonce="b""#).is_err());
-        assert!(parse_params(r#"realm="a\"#).is_err());
+        let malformed = |input: &str| match read_all(input) {
+            Err(AuthError::Malformed(reason)) => reason,
+            other => panic!("{input:?} gave {other:?}"),
+        };
+        assert_eq!(malformed(r#"realm="open"#), "unterminated quoted-string");
+        assert_eq!(malformed(r#"realm="a\"#), "unterminated quoted-string");
+        assert_eq!(malformed(r#"realm="a\""#), "unterminated quoted-string");
+        assert_eq!(malformed("realm"), "expected '=' after a parameter name");
+        assert_eq!(malformed("realm="), "empty parameter value");
+        assert_eq!(malformed("realm=,"), "empty parameter value");
+        assert_eq!(malformed("=x"), "expected a parameter name");
+        assert_eq!(
+            malformed(r#"realm="a" nonce="b""#),
+            "expected ',' between parameters"
+        );
+        assert_eq!(
+            malformed(r#"realm=a"b""#),
+            "expected ',' between parameters"
+        );
+    }
+
+    #[test]
+    fn reader_stops_after_an_error() {
+        let mut reader = ParamReader::new("a=1, b, c=3");
+        assert!(matches!(reader.next(), Some(Ok(p)) if p.name == "a"));
+        assert!(matches!(reader.next(), Some(Err(_))));
+        assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn syntax_errors_win_over_refused_values() {
+        let mut seen = Vec::new();
+        let result = read_params("a=1, b=2, c=3 d=4", |param| {
+            seen.push(param.name);
+            Err(AuthError::Malformed("refused"))
+        });
+        assert_eq!(
+            result,
+            Err(AuthError::Malformed("expected ',' between parameters"))
+        );
+        assert_eq!(seen, ["a"]);
+        let result = read_params("a=1, b=2", |param| match param.name {
+            "b" => Err(AuthError::Malformed("refused")),
+            _ => Ok(()),
+        });
+        assert_eq!(result, Err(AuthError::Malformed("refused")));
     }
 
     #[test]
@@ -226,6 +405,8 @@ mod tests {
         assert!(
             matches!(split_digest("Basic realm=x"), Err(AuthError::NotDigest(s)) if s == "Basic")
         );
+        assert_eq!(split_digest("\r\n\tDigest\trealm=x").unwrap(), "\trealm=x");
+        assert_eq!(split_digest("Digest").unwrap(), "");
         assert!(split_digest("   ").is_err());
     }
 }
