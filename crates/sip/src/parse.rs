@@ -15,7 +15,7 @@
 
 use memchr::memchr;
 
-use crate::headers::{Entry, HeaderName, Headers, Span, known_id, offset};
+use crate::headers::{Entry, HeaderName, Headers, Span, known_id};
 use crate::message::{Message, Method, Request, Response, SipVersion, StatusCode};
 use crate::uri::{Uri, UriError};
 
@@ -104,10 +104,12 @@ pub enum ParseError {
 
 /// Parses one message.
 pub(crate) fn parse_message(input: &[u8], limits: &Limits) -> Result<Message, ParseError> {
-    if input.len() > limits.max_message_size {
+    // Offsets into the head are kept as u32.
+    let max_size = limits.max_message_size.min(u32::MAX as usize);
+    if input.len() > max_size {
         return Err(ParseError::TooLarge {
             size: input.len(),
-            limit: limits.max_message_size,
+            limit: max_size,
         });
     }
     // RFC 3261 §7.5: ignore CRLFs before the start line.
@@ -139,51 +141,60 @@ struct Head {
 }
 
 /// Finds the start line and header lines, unfolding continuation lines.
+///
+/// One loop over the lines: each is found with one `memchr` for its LF,
+/// then read in place (name, colon, value) with no slice built in between.
+/// Offsets fit in `u32`: [`parse_message`] caps the input size below that.
 fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
     let (first_end, mut pos) = next_line(input, 0, 1, limits)?;
     let headers_start = pos;
     let mut entries: Vec<Entry> = Vec::with_capacity(32);
     let mut headers_end = headers_start;
     let mut line_no = 1;
-    loop {
+    while let Some(&first) = input.get(pos) {
         line_no += 1;
-        match input.get(pos) {
-            None => break,
-            // The blank line ending the head.
-            Some(b'\n') => {
-                pos += 1;
-                break;
-            }
-            Some(b'\r') if input.get(pos + 1) == Some(&b'\n') => {
-                pos += 2;
-                break;
-            }
-            Some(b' ' | b'\t') => {
-                let (end, next) = next_line(input, pos, line_no, limits)?;
-                let line = input.get(pos..end).unwrap_or_default();
-                let last = entries.last_mut().ok_or(ParseError::HeaderLine {
-                    line: line_no,
-                    reason: "continuation line before any header",
-                })?;
-                if line.iter().any(|b| !b.is_ascii_whitespace()) {
-                    last.value.end = offset(trimmed_end(input, pos, end) - headers_start);
-                    last.folded = true;
-                }
-                headers_end = end;
+        let (end, next) = next_line(input, pos, line_no, limits)?;
+        if end == pos {
+            // The blank line ending the head (CR LF or a bare LF).
+            if first == b'\n' || input.get(pos + 1) == Some(&b'\n') {
                 pos = next;
-            }
-            Some(_) => {
-                if entries.len() >= limits.max_headers {
-                    return Err(ParseError::TooManyHeaders {
-                        limit: limits.max_headers,
-                    });
-                }
-                let (entry, end, next) = header_line(input, pos, headers_start, line_no, limits)?;
-                entries.push(entry);
-                headers_end = end;
-                pos = next;
+                break;
             }
         }
+        let line = input.get(pos..end).unwrap_or_default();
+        if first == b' ' || first == b'\t' {
+            let last = entries.last_mut().ok_or(ParseError::HeaderLine {
+                line: line_no,
+                reason: "continuation line before any header",
+            })?;
+            if line.iter().any(|b| !b.is_ascii_whitespace()) {
+                last.value.end = (trimmed_end(input, pos, end) - headers_start) as u32;
+                last.folded = true;
+            }
+        } else {
+            if entries.len() >= limits.max_headers {
+                return Err(ParseError::TooManyHeaders {
+                    limit: limits.max_headers,
+                });
+            }
+            let entry = header_line(line, line_no)?;
+            let base = (pos - headers_start) as u32;
+            entries.push(Entry {
+                line_start: base,
+                name: Span {
+                    start: base,
+                    end: base + entry.name_end,
+                },
+                value: Span {
+                    start: base + entry.value_start,
+                    end: base + entry.value_end,
+                },
+                folded: false,
+                id: entry.id,
+            });
+        }
+        headers_end = end;
+        pos = next;
     }
     Ok(Head {
         start_line_end: first_end,
@@ -194,83 +205,58 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
     })
 }
 
-/// The header line starting at `pos`: `header-name HCOLON value` (RFC 3261
-/// §7.3.1; whitespace may precede the colon), with its end (before the line
-/// end) and the start of the next line. Spans are relative to `base`.
-fn header_line(
-    input: &[u8],
-    pos: usize,
-    base: usize,
-    line: usize,
-    limits: &Limits,
-) -> Result<(Entry, usize, usize), ParseError> {
-    let rest = input.get(pos..).unwrap_or_default();
-    let name_len = rest
-        .iter()
-        .take_while(|&&b| crate::syntax::is_token_byte(b))
-        .count();
-    if name_len == 0 {
+/// Where the name and value of one header line are, relative to the line.
+struct Field {
+    name_end: u32,
+    value_start: u32,
+    value_end: u32,
+    id: crate::headers::KnownId,
+}
+
+/// Reads one header line (without its line end): `header-name HCOLON value`
+/// (RFC 3261 §7.3.1; whitespace may precede the colon). The value is
+/// trimmed of trailing whitespace.
+#[inline]
+fn header_line(line: &[u8], line_no: usize) -> Result<Field, ParseError> {
+    let mut i = 0;
+    while line.get(i).is_some_and(|&b| crate::syntax::is_token_byte(b)) {
+        i += 1;
+    }
+    let name_end = i;
+    if name_end == 0 {
         return Err(ParseError::HeaderLine {
-            line,
+            line: line_no,
             reason: "header name is not a token",
         });
     }
-    let mut i = name_len;
-    while matches!(rest.get(i), Some(b' ' | b'\t')) {
+    while matches!(line.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
-    if rest.get(i) != Some(&b':') {
+    if line.get(i) != Some(&b':') {
         return Err(ParseError::HeaderLine {
-            line,
+            line: line_no,
             reason: "missing ':' after the header name",
         });
     }
     i += 1;
-    while matches!(rest.get(i), Some(b' ' | b'\t')) {
+    while matches!(line.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
-    let value_start = i;
-    let (end, next) = match memchr(b'\n', rest.get(i..).unwrap_or_default()) {
-        Some(nl) => (i + nl, pos + i + nl + 1),
-        None => (rest.len(), input.len()),
-    };
-    if end > limits.max_line_length {
-        return Err(ParseError::LineTooLong {
-            line,
-            limit: limits.max_line_length,
-        });
+    let mut value_end = line.len();
+    while value_end > i && line.get(value_end - 1).is_some_and(u8::is_ascii_whitespace) {
+        value_end -= 1;
     }
-    // Back over the CR and any trailing whitespace, not into the name.
-    let value_end = trimmed_end(rest, value_start, end.max(value_start));
-    let entry = Entry {
-        line_start: offset(pos - base),
-        name: Span::new(pos - base, pos + name_len - base),
-        value: Span::new(pos + value_start - base, pos + value_end - base),
-        folded: false,
-        id: known_id(rest.get(..name_len).unwrap_or_default()),
-    };
-    // The line's end as the head records it: before its CR LF, but after
-    // the colon when the value is empty.
-    let line_end = if value_end > value_start {
-        value_end
-    } else {
-        trim_line_end(rest, value_start.max(name_len))
-    };
-    Ok((entry, pos + line_end, next))
-}
-
-/// Where the line ending at or after `from` in `rest` ends, before CR LF.
-fn trim_line_end(rest: &[u8], from: usize) -> usize {
-    let nl = memchr(b'\n', rest.get(from..).unwrap_or_default()).map_or(rest.len(), |n| from + n);
-    if nl > 0 && rest.get(nl - 1) == Some(&b'\r') {
-        nl - 1
-    } else {
-        nl
-    }
+    Ok(Field {
+        name_end: name_end as u32,
+        value_start: i as u32,
+        value_end: value_end as u32,
+        id: known_id(line.get(..name_end).unwrap_or_default()),
+    })
 }
 
 /// The end of the line starting at `pos` (before CR LF) and the start of the
 /// next line.
+#[inline]
 fn next_line(
     input: &[u8],
     pos: usize,
@@ -295,6 +281,41 @@ fn next_line(
         end
     };
     Ok((end, next))
+}
+
+/// The index of the first LF in `bytes`, eight bytes at a time with plain
+/// 64-bit arithmetic: header lines are short, so a call into a SIMD search
+/// costs more than it saves, and wasm32 has 64-bit integers but (without
+/// SIMD) only a byte-at-a-time `memchr`.
+#[inline]
+fn find_lf(bytes: &[u8]) -> Option<usize> {
+    const LF: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The lowest flagged byte of a word is its first LF (flags above the
+    // first may be false, from the borrow; they are never looked at).
+    let first_lf = |chunk: &[u8]| {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+        let x = word ^ LF;
+        let flags = x.wrapping_sub(ONES) & !x & HIGHS;
+        (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        if let Some(i) = first_lf(chunk) {
+            return Some(at + i);
+        }
+        at += 8;
+    }
+    if chunks.remainder().is_empty() {
+        return None;
+    }
+    // The last eight bytes, overlapping words already searched.
+    match bytes.len().checked_sub(8).and_then(|from| Some((from, bytes.get(from..)?))) {
+        Some((from, last)) => first_lf(last).map(|i| from + i),
+        None => memchr(b'\n', bytes),
+    }
 }
 
 /// `end`, moved back over trailing whitespace but not before `start`.

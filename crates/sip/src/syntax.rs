@@ -239,11 +239,20 @@ pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
 }
 
 /// Parses an unsigned decimal of at most `max`, digits only.
+#[inline]
 pub(crate) fn parse_decimal(s: &str, max: u64) -> Option<u64> {
-    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() {
         return None;
     }
-    s.parse::<u64>().ok().filter(|&n| n <= max)
+    let mut n: u64 = 0;
+    for b in s.bytes() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(digit))?;
+    }
+    (n <= max).then_some(n)
 }
 
 #[cfg(test)]
