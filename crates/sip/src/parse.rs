@@ -283,41 +283,6 @@ fn next_line(
     Ok((end, next))
 }
 
-/// The index of the first LF in `bytes`, eight bytes at a time with plain
-/// 64-bit arithmetic: header lines are short, so a call into a SIMD search
-/// costs more than it saves, and wasm32 has 64-bit integers but (without
-/// SIMD) only a byte-at-a-time `memchr`.
-#[inline]
-fn find_lf(bytes: &[u8]) -> Option<usize> {
-    const LF: u64 = u64::from_ne_bytes([b'\n'; 8]);
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // The lowest flagged byte of a word is its first LF (flags above the
-    // first may be false, from the borrow; they are never looked at).
-    let first_lf = |chunk: &[u8]| {
-        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
-        let x = word ^ LF;
-        let flags = x.wrapping_sub(ONES) & !x & HIGHS;
-        (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        if let Some(i) = first_lf(chunk) {
-            return Some(at + i);
-        }
-        at += 8;
-    }
-    if chunks.remainder().is_empty() {
-        return None;
-    }
-    // The last eight bytes, overlapping words already searched.
-    match bytes.len().checked_sub(8).and_then(|from| Some((from, bytes.get(from..)?))) {
-        Some((from, last)) => first_lf(last).map(|i| from + i),
-        None => memchr(b'\n', bytes),
-    }
-}
-
 /// `end`, moved back over trailing whitespace but not before `start`.
 fn trimmed_end(input: &[u8], start: usize, end: usize) -> usize {
     let line = input.get(start..end).unwrap_or_default();
