@@ -226,16 +226,6 @@ fn lookup(name: &[u8]) -> Option<HeaderName> {
     matched.then_some(candidate)
 }
 
-/// Whether `name` spells `known` in any case: byte by byte, with no call
-/// to `memcmp` (names are short, and wasm's `memcmp` is a plain loop).
-#[inline]
-fn same_name(known: &str, name: &[u8]) -> bool {
-    known.len() == name.len()
-        && known
-            .bytes()
-            .zip(name)
-            .all(|(k, &n)| k == n || (k.is_ascii_alphabetic() && k ^ n == 0x20))
-}
 
 /// `a` if byte `at` of `name` is `byte` (any case), else `b`: the one of two
 /// candidates that `name` may be.
