@@ -226,7 +226,6 @@ fn lookup(name: &[u8]) -> Option<HeaderName> {
     matched.then_some(candidate)
 }
 
-
 /// `a` if byte `at` of `name` is `byte` (any case), else `b`: the one of two
 /// candidates that `name` may be.
 #[inline]

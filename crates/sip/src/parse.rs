@@ -219,7 +219,10 @@ struct Field {
 #[inline]
 fn header_line(line: &[u8], line_no: usize) -> Result<Field, ParseError> {
     let mut i = 0;
-    while line.get(i).is_some_and(|&b| crate::syntax::is_token_byte(b)) {
+    while line
+        .get(i)
+        .is_some_and(|&b| crate::syntax::is_token_byte(b))
+    {
         i += 1;
     }
     let name_end = i;
