@@ -263,7 +263,10 @@ macro_rules! header_names {
         /// Every header name this crate knows.
         #[cfg(test)]
         const KNOWN: &[HeaderName] = &[$(HeaderName::$konst),*];
+        /// How many [`KnownId`]s there are, `Unknown` included.
+        const KNOWN_IDS: usize = 1 $(+ header_names!(@one $konst))*;
     };
+    (@one $konst:ident) => { 1 };
     (@c) => { None };
     (@c $compact:literal) => { Some($compact) };
 }
@@ -466,6 +469,60 @@ pub(crate) struct Entry {
 pub struct Headers {
     buf: String,
     entries: Vec<Entry>,
+    first: FirstFields,
+}
+
+/// Where the first field of each known name is, for headers as parsed:
+/// a lookup starts there instead of at the first field, and a known name
+/// that is absent is answered without a scan. Any change to the fields
+/// but a parse turns it off.
+#[derive(Clone)]
+struct FirstFields {
+    valid: bool,
+    /// Per [`KnownId`]: 0 when there is no such field, else the index of
+    /// the first one plus one (saturating: a lookup may then start early,
+    /// never late).
+    at: [u8; KNOWN_IDS],
+}
+
+impl Default for FirstFields {
+    fn default() -> Self {
+        Self {
+            valid: false,
+            at: [0; KNOWN_IDS],
+        }
+    }
+}
+
+impl FirstFields {
+    fn of(entries: &[Entry]) -> Self {
+        let mut first = Self {
+            valid: true,
+            at: [0; KNOWN_IDS],
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(slot) = first.at.get_mut(entry.id as usize) {
+                if *slot == 0 {
+                    *slot = u8::try_from(i + 1).unwrap_or(u8::MAX);
+                }
+            }
+        }
+        first
+    }
+
+    /// Where to start looking for the fields named `name`: `None` when
+    /// there is none.
+    #[inline]
+    fn start(&self, name: HeaderName) -> Option<usize> {
+        if !self.valid || name.id == KnownId::Unknown {
+            return Some(0);
+        }
+        match self.at.get(name.id as usize) {
+            Some(0) => None,
+            Some(&at) => Some(usize::from(at) - 1),
+            None => Some(0),
+        }
+    }
 }
 
 impl Headers {
@@ -476,7 +533,18 @@ impl Headers {
 
     /// Headers over `buf`, indexed by `entries` (built by the parser).
     pub(crate) fn from_parts(buf: String, entries: Vec<Entry>) -> Self {
-        Self { buf, entries }
+        let first = FirstFields::of(&entries);
+        Self {
+            buf,
+            entries,
+            first,
+        }
+    }
+
+    /// The fields, for a change: the first-field index no longer holds.
+    fn entries_mut(&mut self) -> &mut Vec<Entry> {
+        self.first.valid = false;
+        &mut self.entries
     }
 
     /// Number of header fields (lines, not comma-separated values).
@@ -565,7 +633,7 @@ impl Headers {
     /// Appends `header` as a new line at the end.
     pub fn push<T: TypedHeader>(&mut self, header: &T) {
         let entry = self.append_typed(T::NAME, format_args!("{header}"));
-        self.entries.push(entry);
+        self.entries_mut().push(entry);
     }
 
     /// Appends a raw field. The name must be a token and the value must not
@@ -573,7 +641,7 @@ impl Headers {
     pub fn push_raw(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
         check_raw(name, value)?;
         let entry = self.append_with(name, known_id(name.as_bytes()), |buf| buf.push_str(value));
-        self.entries.push(entry);
+        self.entries_mut().push(entry);
         Ok(())
     }
 
@@ -583,6 +651,7 @@ impl Headers {
         Self {
             buf: String::with_capacity(bytes),
             entries: Vec::with_capacity(fields),
+            first: FirstFields::default(),
         }
     }
 
@@ -600,7 +669,7 @@ impl Headers {
             self.buf.truncate(entry.line_start as usize);
             return false;
         }
-        self.entries.push(entry);
+        self.entries_mut().push(entry);
         true
     }
 
@@ -626,12 +695,13 @@ impl Headers {
     /// `Record-Route`, whose order matters; RFC 3261 §16.6, §18.1.1).
     pub fn push_front<T: TypedHeader>(&mut self, header: &T) {
         let entry = self.append_typed(T::NAME, format_args!("{header}"));
-        self.entries.insert(0, entry);
+        self.entries_mut().insert(0, entry);
     }
 
     /// Removes every field named `name`; returns how many were removed.
     pub fn remove(&mut self, name: HeaderName) -> usize {
         let before = self.entries.len();
+        self.first.valid = false;
         let buf = &self.buf;
         self.entries.retain(|e| !name.names(e, buf));
         before - self.entries.len()
@@ -639,6 +709,7 @@ impl Headers {
 
     /// Removes the first field named `name`; returns whether one was removed.
     pub fn remove_first(&mut self, name: HeaderName) -> bool {
+        self.first.valid = false;
         let buf = &self.buf;
         match self.entries.iter().position(|e| name.names(e, buf)) {
             Some(i) => {
@@ -662,7 +733,7 @@ impl Headers {
                     start + (s.end - entry.line_start) as usize,
                 )
             };
-            self.entries.push(Entry {
+            self.entries_mut().push(Entry {
                 line_start: offset(start),
                 name: shift(entry.name),
                 value: shift(entry.value),
@@ -743,7 +814,10 @@ impl Headers {
     }
 
     fn named(&self, name: HeaderName) -> impl Iterator<Item = &Entry> {
+        let start = self.first.start(name).unwrap_or(self.entries.len());
         self.entries
+            .get(start..)
+            .unwrap_or_default()
             .iter()
             .filter(move |e| name.names(e, &self.buf))
     }
@@ -800,6 +874,7 @@ impl Headers {
     }
 
     fn replace_all(&mut self, name: HeaderName, entry: Entry) {
+        self.first.valid = false;
         let buf = &self.buf;
         match self.entries.iter().position(|e| name.names(e, buf)) {
             Some(first) => {

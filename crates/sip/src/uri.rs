@@ -91,8 +91,9 @@ impl Uri {
     pub fn parse(text: &str) -> Result<Uri, UriError> {
         let (scheme, start) = scheme_of(text.as_bytes()).ok_or(UriError::Scheme)?;
         let rest = text.get(start..).unwrap_or("");
+        // The text is copied once the URI is known to be valid.
         let mut uri = Uri {
-            text: text.to_owned(),
+            text: String::new(),
             scheme,
             user: None,
             password: None,
@@ -110,6 +111,7 @@ impl Uri {
                 }
             }
         }
+        uri.text = text.to_owned();
         Ok(uri)
     }
 
@@ -147,13 +149,22 @@ impl Uri {
     /// `start` is where `rest` begins in the URI's text.
     fn parse_sip(&mut self, rest: &[u8], start: usize) -> Result<(), UriError> {
         // userinfo never holds an unescaped '@', and nothing after it may;
-        // a ';' or '?' before the '@' belongs to the user part.
-        let mut i = match memchr::memchr(b'@', rest) {
-            Some(at) => {
-                self.parse_userinfo(rest.get(..at).unwrap_or_default(), start)?;
-                at + 1
+        // a ';' or '?' before the '@' belongs to the user part. Most user
+        // parts are plain `user` characters up to the '@': read them in one
+        // go; anything else (a password, an escape, no user part) looks for
+        // the '@' from where that stopped.
+        let plain = rest.iter().take_while(|&&b| is_user_byte(b)).count();
+        let mut i = if plain > 0 && rest.get(plain) == Some(&b'@') {
+            self.user = Some(Span::new(start, start + plain));
+            plain + 1
+        } else {
+            match memchr::memchr(b'@', rest.get(plain..).unwrap_or_default()) {
+                Some(at) => {
+                    self.parse_userinfo(rest.get(..plain + at).unwrap_or_default(), start)?;
+                    plain + at + 1
+                }
+                None => 0,
             }
-            None => 0,
         };
         let host_start = i;
         if rest.get(i) == Some(&b'[') {
@@ -377,14 +388,20 @@ impl Uri {
 /// other `scheme` (RFC 3261 §25.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ))
 /// is [`Scheme::Other`].
 fn scheme_of(text: &[u8]) -> Option<(Scheme, usize)> {
-    let lower = |i: usize| text.get(i).map(u8::to_ascii_lowercase);
-    match (lower(0), lower(1), lower(2), lower(3), lower(4)) {
-        (Some(b's'), Some(b'i'), Some(b'p'), Some(b':'), _) => return Some((Scheme::Sip, 4)),
-        (Some(b's'), Some(b'i'), Some(b'p'), Some(b's'), Some(b':')) => {
+    // The first four bytes as one word; setting bit 5 of a letter lowers
+    // its case (and of nothing else that could match a letter).
+    if let Some(head) = text.get(..4).and_then(|h| <[u8; 4]>::try_from(h).ok()) {
+        let word = u32::from_le_bytes(head);
+        let three_lowered = word | u32::from_le_bytes([0x20, 0x20, 0x20, 0]);
+        if three_lowered == u32::from_le_bytes(*b"sip:") {
+            return Some((Scheme::Sip, 4));
+        }
+        if three_lowered == u32::from_le_bytes(*b"tel:") {
+            return Some((Scheme::Tel, 4));
+        }
+        if word | 0x2020_2020 == u32::from_le_bytes(*b"sips") && text.get(4) == Some(&b':') {
             return Some((Scheme::Sips, 5));
         }
-        (Some(b't'), Some(b'e'), Some(b'l'), Some(b':'), _) => return Some((Scheme::Tel, 4)),
-        _ => {}
     }
     let colon = text.iter().position(|&b| b == b':')?;
     let name = text.get(..colon)?;
@@ -410,24 +427,27 @@ fn character_or(text: &[u8], otherwise: UriError) -> UriError {
 /// neither starting nor ending with `-`, an optional final `.`), or `None`
 /// when it is empty or malformed.
 fn host_name_len(text: &[u8]) -> Option<usize> {
-    let len = text
-        .iter()
-        .take_while(|&&b| syntax::is(b, syntax::HOST))
-        .count();
-    let name = text.get(..len)?;
-    // Alphanumerics pass; only a '.' or '-' needs its neighbours checked:
-    // no empty label, no label starting with '-' or ending with '-'.
+    // One pass: alphanumerics pass; only a '.' or '-' (the two host bytes
+    // below '0') needs its neighbour checked: no empty label, no label
+    // starting with '-' or ending with '-'.
     let mut prev = b'.';
-    for &b in name {
-        let ok = match b {
-            b'.' => prev != b'.' && prev != b'-',
-            b'-' => prev != b'.',
-            _ => true,
-        };
-        if !ok {
-            return None;
+    let mut len = 0;
+    for &b in text {
+        if !syntax::is(b, syntax::HOST) {
+            break;
+        }
+        if b < b'0' {
+            let ok = if b == b'.' {
+                prev != b'.' && prev != b'-'
+            } else {
+                prev != b'.'
+            };
+            if !ok {
+                return None;
+            }
         }
         prev = b;
+        len += 1;
     }
     // A '.' only ever follows a label, so a final '.' (a fully qualified
     // name) is fine; a final '-' is not.
