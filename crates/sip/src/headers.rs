@@ -114,6 +114,10 @@ impl HeaderName {
 
     /// The known header that `name` (long or compact, any case) names.
     pub fn known(name: &str) -> Option<HeaderName> {
+        // `lookup` expects a token (see `same_name`).
+        if !name.bytes().all(crate::syntax::is_token_byte) {
+            return None;
+        }
         lookup(name.as_bytes())
     }
 
@@ -135,7 +139,8 @@ impl HeaderName {
 
 /// The id of a known header name as received (long or compact form, any
 /// case), or [`KnownId::Unknown`]. Candidates are picked by length and first
-/// letter, then compared in full.
+/// letter, then compared in full. `name` is a token (as the parser and
+/// [`Headers::push_raw`] ensure, and header names built here are).
 #[inline]
 pub(crate) fn known_id(name: &[u8]) -> KnownId {
     lookup(name).map_or(KnownId::Unknown, |h| h.id)
@@ -220,10 +225,51 @@ fn lookup(name: &[u8]) -> Option<HeaderName> {
     // The candidate has the name's length and first letter (a one-letter
     // name is its compact form). Names usually arrive spelled as in the RFC:
     // try that first.
-    let matched = name.len() == 1
-        || candidate.name.as_bytes() == name
-        || candidate.name.as_bytes().eq_ignore_ascii_case(name);
+    let matched = name.len() == 1 || same_name(candidate.name.as_bytes(), name);
     matched.then_some(candidate)
+}
+
+/// Whether the token `name` spells the known name `known` (letters and
+/// `-`) in any case, comparing words rather than bytes.
+///
+/// Setting bit 5 of every byte lowers letters; it maps no token byte other
+/// than a letter's two cases onto a letter, nor any token byte onto `-`
+/// (only CR, which no token holds), so the folded words are equal exactly
+/// when the names are. Words overlap where the length is not a multiple of
+/// the word size.
+#[inline]
+fn same_name(known: &[u8], name: &[u8]) -> bool {
+    const FOLD: u64 = u64::from_ne_bytes([0x20; 8]);
+    let len = name.len();
+    if known.len() != len {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, |b| u64::from_le_bytes(b) | FOLD)
+    };
+    let half = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u32::from_le_bytes(b) | 0x2020_2020)
+    };
+    match len {
+        0..=3 => known
+            .iter()
+            .zip(name)
+            .all(|(&k, &n)| k | 0x20 == n | 0x20),
+        4..=8 => half(known, 0) == half(name, 0) && half(known, len - 4) == half(name, len - 4),
+        9..=16 => word(known, 0) == word(name, 0) && word(known, len - 8) == word(name, len - 8),
+        _ => {
+            word(known, 0) == word(name, 0)
+                && word(known, 8) == word(name, 8)
+                && word(known, len - 8) == word(name, len - 8)
+                && len <= 24
+        }
+    }
 }
 
 /// `a` if byte `at` of `name` is `byte` (any case), else `b`: the one of two
@@ -1053,6 +1099,57 @@ mod tests {
         assert_eq!(HeaderName::known("X-Custom"), None);
         assert_eq!(HeaderName::known(""), None);
         assert_eq!(HeaderName::known("a"), None);
+    }
+
+    #[test]
+    fn a_name_one_byte_off_is_not_the_known_name() {
+        // Every position of every long name, changed to each token byte
+        // that is not the same letter in either case.
+        for known in KNOWN {
+            let name = known.as_str().as_bytes();
+            for at in 0..name.len() {
+                for b in (0..=u8::MAX).filter(|&b| crate::syntax::is_token_byte(b)) {
+                    if b.eq_ignore_ascii_case(&name[at]) {
+                        continue;
+                    }
+                    let mut other = name.to_vec();
+                    other[at] = b;
+                    assert_ne!(known_id(&other), known.id, "{}", String::from_utf8_lossy(&other));
+                }
+            }
+        }
+        // Not a token: never a known name, even where folding would match.
+        assert_eq!(HeaderName::known("Call\rID"), None);
+    }
+
+    #[test]
+    fn lookups_after_changes_see_the_changed_fields() {
+        let text = b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n";
+        let Ok(crate::message::Message::Request(mut request)) = crate::message::Message::parse(text)
+        else {
+            panic!("parses");
+        };
+        let h = &mut request.headers;
+        assert_eq!(h.count(HeaderName::FROM), 0);
+        assert_eq!(h.get_raw("X-A").as_deref(), Some("1"));
+        h.push_str(HeaderName::FROM, "<sip:c@d>;tag=1");
+        assert_eq!(h.first_value(HeaderName::FROM).as_deref(), Some("<sip:c@d>;tag=1"));
+        h.push_raw("Via", "SIP/2.0/WSS first.invalid;branch=z9hG4bK0").unwrap();
+        assert_eq!(h.count(HeaderName::VIA), 2);
+        h.remove_first(HeaderName::VIA);
+        assert_eq!(
+            h.first_value(HeaderName::VIA).as_deref(),
+            Some("SIP/2.0/WSS first.invalid;branch=z9hG4bK0")
+        );
+        h.remove(HeaderName::TO);
+        assert!(!h.contains(HeaderName::TO));
+        h.push_str(HeaderName::TO, "<sip:e@f>");
+        assert_eq!(h.first_value(HeaderName::TO).as_deref(), Some("<sip:e@f>"));
+        // A clone of parsed headers keeps its index, and it still holds.
+        let parsed = crate::message::Message::parse(text).map(|m| m.headers().clone());
+        let parsed = parsed.unwrap();
+        assert_eq!(parsed.first_value(HeaderName::CONTENT_LENGTH).as_deref(), Some("0"));
+        assert!(!parsed.contains(HeaderName::CONTACT));
     }
 
     #[test]
