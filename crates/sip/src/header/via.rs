@@ -163,24 +163,20 @@ impl TypedHeader for Via {
         };
         let rest = rest.trim_ascii_start();
         let transport_len = rest
-            .bytes()
-            .take_while(|&b| crate::syntax::is_token_byte(b))
+            .as_bytes()
+            .iter()
+            .take_while(|&&b| crate::syntax::is_token_byte(b))
             .count();
-        let (transport, rest) = rest
-            .split_at_checked(transport_len)
-            .ok_or(bad("missing transport"))?;
-        if transport.is_empty() || !rest.starts_with([' ', '\t']) {
+        if transport_len == 0 || !matches!(rest.as_bytes().get(transport_len), Some(b' ' | b'\t')) {
             return Err(bad("missing transport"));
         }
-        let rest = rest.trim_ascii_start();
-        let sent_by_len = rest
-            .bytes()
-            .position(|b| matches!(b, b';' | b' ' | b'\t'))
-            .unwrap_or(rest.len());
-        let (sent_by, params) = rest
-            .split_at_checked(sent_by_len)
-            .ok_or(bad("missing sent-by"))?;
-        let (host, port) = split_sent_by(sent_by).ok_or(bad("invalid sent-by host or port"))?;
+        let transport = rest.get(..transport_len).unwrap_or("");
+        let mut at = transport_len;
+        while matches!(rest.as_bytes().get(at), Some(b' ' | b'\t')) {
+            at += 1;
+        }
+        let (host, port, params) =
+            split_sent_by(rest, at).ok_or(bad("invalid sent-by host or port"))?;
         Ok(Self {
             transport: Transport::parse(transport),
             host: host.to_owned(),
@@ -190,36 +186,44 @@ impl TypedHeader for Via {
     }
 }
 
-/// `host[:port]` where host is a name, IPv4 address or IPv6 reference.
-fn split_sent_by(sent_by: &str) -> Option<(&str, Option<u16>)> {
-    let host_len = if sent_by.starts_with('[') {
-        let close = sent_by.find(']')?;
-        crate::uri::parse_ipv6(sent_by.get(1..close)?)?;
+/// The `sent-by` starting at `start` (host, optional `:port`) and the rest
+/// of the value (the parameters), in one pass: the host ends at the first
+/// byte a host name cannot hold, which must then start the port, the
+/// parameters or whitespace.
+fn split_sent_by(rest: &str, start: usize) -> Option<(&str, Option<u16>, &str)> {
+    let text = rest.get(start..)?;
+    let tail = text.as_bytes();
+    let host_len = if tail.first() == Some(&b'[') {
+        let close = memchr::memchr(b']', tail)?;
+        crate::uri::parse_ipv6(text.get(1..close)?)?;
         close + 1
     } else {
-        sent_by
-            .bytes()
-            .position(|b| b == b':')
-            .unwrap_or(sent_by.len())
+        tail.iter()
+            .take_while(|&&b| crate::syntax::is(b, crate::syntax::HOST))
+            .count()
     };
-    let (host, port) = sent_by.split_at_checked(host_len)?;
-    let host_ok = host.starts_with('[')
-        || (!host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
-    if !host_ok {
+    if host_len == 0 {
         return None;
     }
-    let port = match port.strip_prefix(':') {
-        Some(p) => Some(
-            crate::syntax::parse_decimal(p, u64::from(u16::MAX))
-                .and_then(|n| u16::try_from(n).ok())?,
-        ),
-        None if port.is_empty() => None,
-        None => return None,
+    let mut at = host_len;
+    let port = if tail.get(at) == Some(&b':') {
+        let digits = tail
+            .get(at + 1..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let port =
+            crate::syntax::parse_decimal(text.get(at + 1..at + 1 + digits)?, u64::from(u16::MAX))
+                .and_then(|n| u16::try_from(n).ok())?;
+        at += 1 + digits;
+        Some(port)
+    } else {
+        None
     };
-    Some((host, port))
+    if !matches!(tail.get(at), None | Some(b';' | b' ' | b'\t')) {
+        return None;
+    }
+    Some((text.get(..host_len)?, port, text.get(at..)?))
 }
 
 impl fmt::Display for Via {
