@@ -241,16 +241,31 @@ pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
 /// Parses an unsigned decimal of at most `max`, digits only.
 #[inline]
 pub(crate) fn parse_decimal(s: &str, max: u64) -> Option<u64> {
-    if s.is_empty() {
+    let digits = s.as_bytes();
+    if digits.is_empty() {
         return None;
     }
+    // Up to 19 digits cannot overflow a u64: add them up plainly (a
+    // checked multiply costs a 128-bit multiply call on wasm32).
+    let significant = digits
+        .iter()
+        .position(|&b| b != b'0')
+        .map_or(&[][..], |i| digits.get(i..).unwrap_or_default());
     let mut n: u64 = 0;
-    for b in s.bytes() {
+    for &b in digits {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(digit))?;
+        if significant.len() <= 19 {
+            n = n.wrapping_mul(10).wrapping_add(u64::from(digit));
+        }
+    }
+    if significant.len() > 19 {
+        n = 0;
+        for &b in significant {
+            n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        }
     }
     (n <= max).then_some(n)
 }
@@ -324,5 +339,18 @@ mod tests {
             None
         );
         assert_eq!(parse_decimal("-1", 10), None);
+        assert_eq!(parse_decimal("", 10), None);
+        assert_eq!(parse_decimal("1a", 10), None);
+        assert_eq!(
+            parse_decimal("18446744073709551615", u64::MAX),
+            Some(u64::MAX)
+        );
+        assert_eq!(parse_decimal("18446744073709551616", u64::MAX), None);
+        assert_eq!(
+            parse_decimal("9999999999999999999", u64::MAX),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(parse_decimal("00000000000000000000000012", 20), Some(12));
+        assert_eq!(parse_decimal("0", 0), Some(0));
     }
 }
