@@ -3,12 +3,15 @@
 
 use std::fmt;
 
-/// An ordered list of `;name[=value]` parameters, stored as one string.
+use compact_str::CompactString;
+
+/// An ordered list of `;name[=value]` parameters, stored as one string
+/// (held inline, without an allocation, up to 24 bytes: `;tag=...`).
 ///
 /// Names compare case-insensitively. Values are kept as written (a quoted
 /// value keeps its quotes, an IPv6 reference its brackets).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Params(String);
+pub struct Params(CompactString);
 
 /// Why a parameter list could not be parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +49,7 @@ impl Params {
         // Nearly every list is written without whitespace or quotes: check
         // that in one pass and keep the input as it is.
         if is_plain_list(s.as_bytes()) {
-            return Ok(Params(s.to_owned()));
+            return Ok(Params(CompactString::from(s)));
         }
         // The stored form is the input without the whitespace around `;`
         // and `=`; when there is none, copy the input in one piece.
@@ -55,9 +58,9 @@ impl Params {
             canonical_len += 1 + name.len() + value.map_or(0, |v| 1 + v.len());
         })?;
         if canonical_len == s.len() {
-            return Ok(Params(s.to_owned()));
+            return Ok(Params(CompactString::from(s)));
         }
-        let mut out = Params(String::with_capacity(canonical_len));
+        let mut out = Params(CompactString::with_capacity(canonical_len));
         walk_header_params(s, |name, value| out.push(name, value))?;
         Ok(out)
     }

@@ -12,6 +12,8 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
+use compact_str::CompactString;
+
 use crate::headers::Span;
 use crate::params::iter_params;
 use crate::syntax::{self, all_escaped_or, is_token_byte, unescape};
@@ -62,7 +64,8 @@ pub enum UriError {
 /// A URI as written, with the positions of its parts.
 #[derive(Clone)]
 pub struct Uri {
-    text: String,
+    /// Held inline, without an allocation, up to 24 bytes.
+    text: CompactString,
     scheme: Scheme,
     /// `sip`/`sips`: user; `tel`: the number.
     user: Option<Span>,
@@ -93,7 +96,7 @@ impl Uri {
         let rest = text.get(start..).unwrap_or("");
         // The text is copied once the URI is known to be valid.
         let mut uri = Uri {
-            text: String::new(),
+            text: CompactString::const_new(""),
             scheme,
             user: None,
             password: None,
@@ -111,7 +114,7 @@ impl Uri {
                 }
             }
         }
-        uri.text = text.to_owned();
+        uri.text = CompactString::from(text);
         Ok(uri)
     }
 
