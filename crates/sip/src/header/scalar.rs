@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 use super::{display_inner, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader};
 use crate::message::Method;
@@ -73,12 +75,12 @@ display_inner!(Tag, Branch, CallId);
 
 /// `Call-ID` / `i` (RFC 3261 §20.8): `word ["@" word]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CallId(String);
+pub struct CallId(CompactString);
 
 impl CallId {
     /// A Call-ID from caller-supplied randomness, as hex.
     pub fn from_random(random: u128) -> Self {
-        Self(format!("{random:032x}"))
+        Self(compact_str::format_compact!("{random:032x}"))
     }
 
     /// The Call-ID text.
@@ -89,17 +91,21 @@ impl CallId {
 
 impl TypedHeader for CallId {
     const NAME: HeaderName = HeaderName::CALL_ID;
+    /// `word ["@" word]`, checked in one pass; held inline up to 24 bytes.
     fn parse(value: &str) -> Result<Self, HeaderError> {
-        let (left, right) = match value.bytes().position(|b| b == b'@') {
-            Some(at) => (
-                value.get(..at).unwrap_or(""),
-                value.get(at + 1..).unwrap_or(""),
-            ),
-            None => (value, "x"),
-        };
-        let word = |w: &str| !w.is_empty() && w.bytes().all(is_word_byte);
-        if word(left) && word(right) {
-            Ok(Self(value.to_owned()))
+        let bytes = value.as_bytes();
+        let left = bytes.iter().take_while(|&&b| is_word_byte(b)).count();
+        let ok = left > 0
+            && match bytes.get(left) {
+                None => true,
+                Some(b'@') => {
+                    let right = bytes.get(left + 1..).unwrap_or_default();
+                    !right.is_empty() && right.iter().all(|&b| is_word_byte(b))
+                }
+                Some(_) => false,
+            };
+        if ok {
+            Ok(Self(CompactString::from(value)))
         } else {
             Err(HeaderError::malformed(Self::NAME, "not word[@word]"))
         }
