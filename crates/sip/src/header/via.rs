@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 use super::{Branch, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader};
 use crate::params::Params;
@@ -67,8 +69,9 @@ impl fmt::Display for Transport {
 pub struct Via {
     /// The transport.
     pub transport: Transport,
-    /// The sent-by host: a name, an IPv4 address or a bracketed IPv6 reference.
-    pub host: String,
+    /// The sent-by host: a name, an IPv4 address or a bracketed IPv6 reference
+    /// (held inline, without an allocation, up to 24 bytes).
+    pub host: CompactString,
     /// The sent-by port.
     pub port: Option<u16>,
     /// Parameters (`branch`, `received`, `rport`, `maddr`, `ttl`, ...).
@@ -79,7 +82,7 @@ impl Via {
     /// A `Via` with a `branch` parameter and nothing else.
     pub fn new(
         transport: Transport,
-        host: impl Into<String>,
+        host: impl Into<CompactString>,
         port: Option<u16>,
         branch: &Branch,
     ) -> Self {
@@ -179,7 +182,7 @@ impl TypedHeader for Via {
             split_sent_by(rest, at).ok_or(bad("invalid sent-by host or port"))?;
         Ok(Self {
             transport: Transport::parse(transport),
-            host: host.to_owned(),
+            host: CompactString::from(host),
             port,
             params: header_params(Self::NAME, params)?,
         })
