@@ -73,6 +73,15 @@ impl NameAddr {
 
     /// Parses `name-addr` or `addr-spec` followed by header parameters.
     pub(crate) fn parse(value: &str) -> Result<Self, AddrError> {
+        Self::parse_visiting(value, |_, _| {})
+    }
+
+    /// [`NameAddr::parse`], passing each header parameter to `visit` (see
+    /// [`Params::parse_header_visiting`]).
+    pub(crate) fn parse_visiting<'a>(
+        value: &'a str,
+        visit: impl FnMut(&'a str, Option<&'a str>),
+    ) -> Result<Self, AddrError> {
         let value = value.trim_ascii();
         let (display_name, rest) = if value.starts_with('"') {
             let (name, rest) = take_quoted(value).ok_or(AddrError::UnterminatedQuote)?;
@@ -92,14 +101,15 @@ impl NameAddr {
                 .then(|| words.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
             (name, value.get(lt..).unwrap_or(""))
         } else {
-            return Self::parse_addr_spec(value);
+            return Self::parse_addr_spec(value, visit);
         };
         let inner_and_rest = rest.strip_prefix('<').ok_or(AddrError::Brackets)?;
         let close = memchr::memchr(b'>', inner_and_rest.as_bytes()).ok_or(AddrError::Brackets)?;
         let inner = inner_and_rest.get(..close).unwrap_or("");
         let uri = Uri::parse(inner).map_err(|_| AddrError::Uri)?;
-        let params = Params::parse_header(inner_and_rest.get(close + 1..).unwrap_or(""))
-            .map_err(|e| AddrError::Params(e.reason()))?;
+        let params =
+            Params::parse_header_visiting(inner_and_rest.get(close + 1..).unwrap_or(""), visit)
+                .map_err(|e| AddrError::Params(e.reason()))?;
         Ok(Self {
             display_name,
             uri,
@@ -108,7 +118,10 @@ impl NameAddr {
     }
 
     /// `addr-spec` form: parameters after the first `;` belong to the header.
-    fn parse_addr_spec(value: &str) -> Result<Self, AddrError> {
+    fn parse_addr_spec<'a>(
+        value: &'a str,
+        visit: impl FnMut(&'a str, Option<&'a str>),
+    ) -> Result<Self, AddrError> {
         let uri_len = value
             .bytes()
             .position(|b| b == b';' || b.is_ascii_whitespace())
@@ -118,7 +131,8 @@ impl NameAddr {
             return Err(AddrError::NeedsBrackets);
         }
         let uri = Uri::parse(uri_text).map_err(|_| AddrError::Uri)?;
-        let params = Params::parse_header(rest).map_err(|e| AddrError::Params(e.reason()))?;
+        let params = Params::parse_header_visiting(rest, visit)
+            .map_err(|e| AddrError::Params(e.reason()))?;
         Ok(Self {
             display_name: None,
             uri,

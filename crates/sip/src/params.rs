@@ -42,13 +42,25 @@ impl Params {
     /// Parses header parameters that follow a value: `s` is empty or starts
     /// with `;` (whitespace around `;` and `=` is allowed, RFC 3261 §7.3.1).
     pub(crate) fn parse_header(s: &str) -> Result<Self, ParamsError> {
+        Self::parse_header_visiting(s, |_, _| {})
+    }
+
+    /// [`Params::parse_header`], calling `visit` with each parameter's name
+    /// and value on the way, so that a caller reads the parameters it cares
+    /// about without a second walk. A parameter may be visited twice (when
+    /// the list turns out not to be in the plain form after it); the values
+    /// are the same both times.
+    pub(crate) fn parse_header_visiting<'a>(
+        s: &'a str,
+        mut visit: impl FnMut(&'a str, Option<&'a str>),
+    ) -> Result<Self, ParamsError> {
         let s = s.trim_ascii_start();
         if s.is_empty() {
             return Ok(Params::new());
         }
         // Nearly every list is written without whitespace or quotes: check
         // that in one pass and keep the input as it is.
-        if is_plain_list(s.as_bytes()) {
+        if is_plain_list(s, &mut visit) {
             return Ok(Params(CompactString::from(s)));
         }
         // The stored form is the input without the whitespace around `;`
@@ -56,6 +68,7 @@ impl Params {
         let mut canonical_len = 0;
         walk_header_params(s, |name, value| {
             canonical_len += 1 + name.len() + value.map_or(0, |v| 1 + v.len());
+            visit(name, value);
         })?;
         if canonical_len == s.len() {
             return Ok(Params(CompactString::from(s)));
@@ -66,9 +79,11 @@ impl Params {
     }
 }
 
-/// Whether `s` is `;name[=value]` repeated, with token names, unquoted
-/// values and no whitespace: the common form of a header parameter list.
-fn is_plain_list(s: &[u8]) -> bool {
+/// Whether `text` is `;name[=value]` repeated, with token names, plain or
+/// quoted values and no whitespace: the common form of a header parameter
+/// list. Each parameter found well-formed is passed to `visit`.
+fn is_plain_list<'a>(text: &'a str, visit: &mut impl FnMut(&'a str, Option<&'a str>)) -> bool {
+    let s = text.as_bytes();
     let count = |from: usize, class: fn(u8) -> bool| {
         s.get(from..)
             .unwrap_or_default()
@@ -85,19 +100,22 @@ fn is_plain_list(s: &[u8]) -> bool {
         if name == 0 {
             return false;
         }
+        let name_text = text.get(i + 1..i + 1 + name).unwrap_or("");
         i += 1 + name;
         if s.get(i) == Some(&b'=') {
             let value = match s.get(i + 1) {
-                Some(b'"') => std::str::from_utf8(s.get(i + 1..).unwrap_or_default())
-                    .ok()
-                    .and_then(crate::syntax::quoted_len)
-                    .unwrap_or(0),
+                Some(b'"') => {
+                    crate::syntax::quoted_len_of(s.get(i + 1..).unwrap_or_default()).unwrap_or(0)
+                }
                 _ => count(i + 1, is_value_byte),
             };
             if value == 0 {
                 return false;
             }
+            visit(name_text, text.get(i + 1..i + 1 + value));
             i += 1 + value;
+        } else {
+            visit(name_text, None);
         }
     }
     true
@@ -214,6 +232,10 @@ impl fmt::Debug for Params {
 
 /// Iterates `;name[=value]` pairs of a well-formed list (from [`Params`] or
 /// a parsed URI), splitting at `;` outside quotes.
+///
+/// Each parameter is read in one pass that notes its first `=` and skips
+/// quoted strings whole: parameters are short, so a byte loop costs less
+/// than searches that each start again.
 pub(crate) fn iter_params(s: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
     let mut rest = s.strip_prefix(';').unwrap_or(s);
     let mut done = s.is_empty();
@@ -221,38 +243,38 @@ pub(crate) fn iter_params(s: &str) -> impl Iterator<Item = (&str, Option<&str>)>
         if done {
             return None;
         }
-        let end = param_end(rest);
-        let (item, tail) = rest.split_at_checked(end).unwrap_or((rest, ""));
-        match tail.strip_prefix(';') {
-            Some(t) => rest = t,
+        let bytes = rest.as_bytes();
+        let mut eq = None;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b';' => break,
+                b'=' if eq.is_none() => eq = Some(i),
+                b'"' => match crate::syntax::quoted_len_of(bytes.get(i..).unwrap_or_default()) {
+                    Some(len) => {
+                        i += len;
+                        continue;
+                    }
+                    // Unterminated: the rest is this parameter.
+                    None => {
+                        i = bytes.len();
+                        break;
+                    }
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+        let item = rest.get(..i).unwrap_or(rest);
+        match rest.get(i..).and_then(|tail| tail.strip_prefix(';')) {
+            Some(tail) => rest = tail,
             None => done = true,
         }
-        Some(match item.split_once('=') {
-            Some((n, v)) => (n, Some(v)),
+        Some(match eq {
+            Some(e) => (item.get(..e).unwrap_or(item), item.get(e + 1..)),
             None => (item, None),
         })
     })
-}
-
-/// Index of the `;` ending the first parameter of `s` (or its length).
-fn param_end(s: &str) -> usize {
-    let bytes = s.as_bytes();
-    let mut from = 0;
-    // Jump from one ';' or '"' to the next; a quoted string is skipped whole.
-    while let Some(at) = bytes
-        .get(from..)
-        .and_then(|rest| memchr::memchr2(b';', b'"', rest))
-    {
-        let i = from + at;
-        if bytes.get(i) == Some(&b';') {
-            return i;
-        }
-        match s.get(i..).and_then(crate::syntax::quoted_len) {
-            Some(len) => from = i + len,
-            None => return s.len(),
-        }
-    }
-    s.len()
 }
 
 /// Splits a `gen-value` (token, host or quoted-string) off the front of `s`.

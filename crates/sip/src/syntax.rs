@@ -196,7 +196,11 @@ pub(crate) fn take_quoted(s: &str) -> Option<(String, &str)> {
 /// Length of the leading `quoted-string` of `s` (which starts with `"`),
 /// quotes included.
 pub(crate) fn quoted_len(s: &str) -> Option<usize> {
-    let bytes = s.as_bytes();
+    quoted_len_of(s.as_bytes())
+}
+
+/// [`quoted_len`] over bytes.
+pub(crate) fn quoted_len_of(bytes: &[u8]) -> Option<usize> {
     let mut from = 1;
     loop {
         let i = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;

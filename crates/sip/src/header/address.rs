@@ -189,17 +189,18 @@ impl TypedHeader for Contact {
         if value == "*" {
             return Ok(Contact::Wildcard);
         }
-        let addr = parse_addr(Self::NAME, value)?;
-        // The first `expires` and the first `q` count, as `Params::get` reads them.
+        // The first `expires` and the first `q` count, as `Params::get`
+        // reads them; they are noted while the parameters are parsed.
         let mut expires = None;
         let mut q = None;
-        for (name, value) in addr.params.iter() {
+        let addr = NameAddr::parse_visiting(value, |name, value| {
             if expires.is_none() && name.eq_ignore_ascii_case("expires") {
                 expires = Some(value);
             } else if q.is_none() && name.eq_ignore_ascii_case("q") {
                 q = Some(value);
             }
-        }
+        })
+        .map_err(|e| HeaderError::malformed(Self::NAME, e.reason()))?;
         if let Some(expires) = expires {
             let ok = expires.is_some_and(|e| parse_decimal(e, u64::from(u32::MAX)).is_some());
             if !ok {
