@@ -257,10 +257,7 @@ fn same_name(known: &[u8], name: &[u8]) -> bool {
             .map_or(0, |b| u32::from_le_bytes(b) | 0x2020_2020)
     };
     match len {
-        0..=3 => known
-            .iter()
-            .zip(name)
-            .all(|(&k, &n)| k | 0x20 == n | 0x20),
+        0..=3 => known.iter().zip(name).all(|(&k, &n)| k | 0x20 == n | 0x20),
         4..=8 => half(known, 0) == half(name, 0) && half(known, len - 4) == half(name, len - 4),
         9..=16 => word(known, 0) == word(name, 0) && word(known, len - 8) == word(name, len - 8),
         _ => {
@@ -654,26 +651,12 @@ impl Headers {
     pub fn get_all<'a, T: TypedHeader + 'a>(
         &'a self,
     ) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
-        self.named(T::NAME).flat_map(|e| match self.value_of(e) {
-            // The usual case: the elements borrow from the buffer.
-            Cow::Borrowed(value) => {
-                let (list, single) = if T::LIST {
-                    (Some(split_list(value)), None)
-                } else {
-                    (None, Some(value))
-                };
-                Values::Borrowed(list.into_iter().flatten().chain(single).map(T::parse))
-            }
-            // A folded line was unfolded into a new string: parse it now.
-            Cow::Owned(value) => {
-                let parsed: Vec<Result<T, HeaderError>> = if T::LIST {
-                    split_list(&value).map(T::parse).collect()
-                } else {
-                    vec![T::parse(&value)]
-                };
-                Values::Owned(parsed.into_iter())
-            }
-        })
+        AllValues {
+            headers: self,
+            next_entry: self.first.start(T::NAME).unwrap_or(self.entries.len()),
+            rest: None,
+            unfolded: Vec::new().into_iter(),
+        }
     }
 
     /// Appends `header` as a new line at the end.
@@ -955,18 +938,63 @@ impl fmt::Debug for Headers {
     }
 }
 
-/// The elements of one header line, as [`Headers::get_all`] yields them.
-enum Values<B, O> {
-    Borrowed(B),
-    Owned(O),
+/// The values of every field of header `T`, as [`Headers::get_all`]
+/// yields them: field by field, element by element for list headers.
+struct AllValues<'a, T> {
+    headers: &'a Headers,
+    /// The next entry to look at.
+    next_entry: usize,
+    /// What is left of the current field's value (the usual case: it
+    /// borrows from the buffer).
+    rest: Option<&'a str>,
+    /// The values of a folded field, unfolded into a new string and parsed
+    /// when the field was reached.
+    unfolded: std::vec::IntoIter<Result<T, HeaderError>>,
 }
 
-impl<T, B: Iterator<Item = T>, O: Iterator<Item = T>> Iterator for Values<B, O> {
-    type Item = T;
-    fn next(&mut self) -> Option<T> {
-        match self {
-            Values::Borrowed(b) => b.next(),
-            Values::Owned(o) => o.next(),
+impl<T: TypedHeader> Iterator for AllValues<'_, T> {
+    type Item = Result<T, HeaderError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(parsed) = self.unfolded.next() {
+                return Some(parsed);
+            }
+            if let Some(text) = self.rest {
+                if !T::LIST {
+                    self.rest = None;
+                    return Some(T::parse(text));
+                }
+                let element = match list_comma(text) {
+                    Some(comma) => {
+                        self.rest = text.get(comma + 1..);
+                        text.get(..comma).unwrap_or("")
+                    }
+                    None => {
+                        self.rest = None;
+                        text
+                    }
+                };
+                return Some(T::parse(element.trim_ascii()));
+            }
+            let headers = self.headers;
+            let entries = headers.entries.get(self.next_entry..)?;
+            let at = entries
+                .iter()
+                .position(|e| T::NAME.names(e, &headers.buf))?;
+            self.next_entry += at + 1;
+            let entry = entries.get(at)?;
+            match headers.value_of(entry) {
+                Cow::Borrowed(value) => self.rest = Some(value),
+                Cow::Owned(value) => {
+                    let parsed: Vec<Result<T, HeaderError>> = if T::LIST {
+                        split_list(&value).map(T::parse).collect()
+                    } else {
+                        vec![T::parse(&value)]
+                    };
+                    self.unfolded = parsed.into_iter();
+                }
+            }
         }
     }
 }
@@ -1114,7 +1142,12 @@ mod tests {
                     }
                     let mut other = name.to_vec();
                     other[at] = b;
-                    assert_ne!(known_id(&other), known.id, "{}", String::from_utf8_lossy(&other));
+                    assert_ne!(
+                        known_id(&other),
+                        known.id,
+                        "{}",
+                        String::from_utf8_lossy(&other)
+                    );
                 }
             }
         }
@@ -1125,7 +1158,8 @@ mod tests {
     #[test]
     fn lookups_after_changes_see_the_changed_fields() {
         let text = b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n";
-        let Ok(crate::message::Message::Request(mut request)) = crate::message::Message::parse(text)
+        let Ok(crate::message::Message::Request(mut request)) =
+            crate::message::Message::parse(text)
         else {
             panic!("parses");
         };
@@ -1133,8 +1167,12 @@ mod tests {
         assert_eq!(h.count(HeaderName::FROM), 0);
         assert_eq!(h.get_raw("X-A").as_deref(), Some("1"));
         h.push_str(HeaderName::FROM, "<sip:c@d>;tag=1");
-        assert_eq!(h.first_value(HeaderName::FROM).as_deref(), Some("<sip:c@d>;tag=1"));
-        h.push_raw("Via", "SIP/2.0/WSS first.invalid;branch=z9hG4bK0").unwrap();
+        assert_eq!(
+            h.first_value(HeaderName::FROM).as_deref(),
+            Some("<sip:c@d>;tag=1")
+        );
+        h.push_raw("Via", "SIP/2.0/WSS first.invalid;branch=z9hG4bK0")
+            .unwrap();
         assert_eq!(h.count(HeaderName::VIA), 2);
         h.remove_first(HeaderName::VIA);
         assert_eq!(
@@ -1148,7 +1186,10 @@ mod tests {
         // A clone of parsed headers keeps its index, and it still holds.
         let parsed = crate::message::Message::parse(text).map(|m| m.headers().clone());
         let parsed = parsed.unwrap();
-        assert_eq!(parsed.first_value(HeaderName::CONTENT_LENGTH).as_deref(), Some("0"));
+        assert_eq!(
+            parsed.first_value(HeaderName::CONTENT_LENGTH).as_deref(),
+            Some("0")
+        );
         assert!(!parsed.contains(HeaderName::CONTACT));
     }
 
