@@ -1059,6 +1059,8 @@ pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
 /// `memchr`, since most values hold no quote and no angle bracket.
 fn list_comma(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
+    // Most values hold no comma at all: one search settles them.
+    memchr::memchr(b',', bytes)?;
     let mut i = 0;
     let mut in_angle = false;
     loop {
