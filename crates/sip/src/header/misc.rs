@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 use super::{CallId, display_inner, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader, split_list};
 use crate::params::Params;
@@ -17,13 +19,14 @@ fn leading_token(value: &str) -> (&str, &str) {
     value.split_at_checked(len).unwrap_or((value, ""))
 }
 
-/// A media type with parameters: `type/subtype;param=value`.
+/// A media type with parameters: `type/subtype;param=value`. The type and
+/// subtype are held inline, without an allocation, up to 24 bytes each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaType {
     /// Top-level type (`application`), or `*` in `Accept`.
-    pub kind: String,
+    pub kind: CompactString,
     /// Subtype (`sdp`), or `*` in `Accept`.
-    pub subtype: String,
+    pub subtype: CompactString,
     /// Parameters (`boundary`, `charset`, `q`).
     pub params: Params,
 }
@@ -32,8 +35,8 @@ impl MediaType {
     /// `type/subtype` without parameters.
     pub fn new(kind: &str, subtype: &str) -> Self {
         Self {
-            kind: kind.to_owned(),
-            subtype: subtype.to_owned(),
+            kind: CompactString::from(kind),
+            subtype: CompactString::from(subtype),
             params: Params::new(),
         }
     }
@@ -75,8 +78,8 @@ impl MediaType {
             return Err(HeaderError::malformed(header, "expected type/subtype"));
         }
         Ok(Self {
-            kind: kind.to_owned(),
-            subtype: subtype.to_owned(),
+            kind: CompactString::from(kind),
+            subtype: CompactString::from(subtype),
             params: header_params(header, params)?,
         })
     }
