@@ -469,6 +469,20 @@ mod tests {
         );
         assert!(CallId::parse("a b").is_err());
         assert!(CallId::parse("a@").is_err());
+        assert!(CallId::parse("@b").is_err());
+        assert!(CallId::parse("").is_err());
+        assert!(CallId::parse("a@b@c").is_err());
+        assert!(CallId::parse("a,b").is_err());
+        // Longer than the inline capacity: held on the heap, read the same.
+        let long = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@[2001:db8::1]:5060";
+        assert_eq!(
+            CallId::parse(long).map(|c| c.as_str().to_owned()),
+            Ok(long.to_owned())
+        );
+        assert_eq!(
+            CallId::parse("<a>:{b}@\"c\"").map(|c| c.to_string()),
+            Ok("<a>:{b}@\"c\"".to_owned())
+        );
         let c: CSeq = assert_round_trip("0009 INVITE", "9 INVITE");
         assert_eq!(
             c,

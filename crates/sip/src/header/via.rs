@@ -294,9 +294,20 @@ mod tests {
             "SIP/3.0/UDP h",
             "SIP/2.0/UDP h:99999",
             "SIP/2.0/UDP [::1",
+            "SIP/2.0/UDP h_x;branch=z9hG4bK1",
+            "SIP/2.0/UDP h:;branch=z9hG4bK1",
+            "SIP/2.0/UDP h:50a;branch=z9hG4bK1",
+            "SIP/2.0/UDP h:5060x",
+            "SIP/2.0/UDP :5060",
+            "SIP/2.0/UDP [::1]x",
+            "SIP/2.0/UDP [zz::1]:5060",
         ] {
             assert!(Via::parse(bad).is_err(), "{bad}");
         }
+        // Whitespace may end the sent-by before the parameters.
+        let v = Via::parse("SIP/2.0/UDP h.example:5070 ;branch=z9hG4bK1").unwrap();
+        assert_eq!((v.host.as_str(), v.port), ("h.example", Some(5070)));
+        assert_eq!(v.branch(), Some("z9hG4bK1"));
     }
 
     #[test]
