@@ -48,8 +48,9 @@ impl Params {
     /// [`Params::parse_header`], calling `visit` with each parameter's name
     /// and value on the way, so that a caller reads the parameters it cares
     /// about without a second walk. A parameter may be visited twice (when
-    /// the list turns out not to be in the plain form after it); the values
-    /// are the same both times.
+    /// the list turns out not to be in the plain form after it, the list is
+    /// walked again from its start); the name and value are the same both
+    /// times, since a parameter is only visited once it is complete.
     pub(crate) fn parse_header_visiting<'a>(
         s: &'a str,
         mut visit: impl FnMut(&'a str, Option<&'a str>),
@@ -102,6 +103,7 @@ fn is_plain_list<'a>(text: &'a str, visit: &mut impl FnMut(&'a str, Option<&'a s
         }
         let name_text = text.get(i + 1..i + 1 + name).unwrap_or("");
         i += 1 + name;
+        let mut value_text = None;
         if s.get(i) == Some(&b'=') {
             let value = match s.get(i + 1) {
                 Some(b'"') => {
@@ -112,11 +114,15 @@ fn is_plain_list<'a>(text: &'a str, visit: &mut impl FnMut(&'a str, Option<&'a s
             if value == 0 {
                 return false;
             }
-            visit(name_text, text.get(i + 1..i + 1 + value));
+            value_text = text.get(i + 1..i + 1 + value);
             i += 1 + value;
-        } else {
-            visit(name_text, None);
         }
+        // Only a parameter that ends where the next begins (or the list
+        // ends) is complete: `expires =600` is not `expires`.
+        if !matches!(s.get(i), None | Some(b';')) {
+            return false;
+        }
+        visit(name_text, value_text);
     }
     true
 }

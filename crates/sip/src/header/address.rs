@@ -263,6 +263,19 @@ mod tests {
         assert_eq!(assert_round_trip::<Contact>("*", "*"), Contact::Wildcard);
         assert!(Contact::parse("<sip:a@b>;expires=280297596632815").is_err());
         assert!(Contact::parse("<sip:a@b>;q=2").is_err());
+        // Whitespace around '=' (allowed, RFC 3261 §7.3.1): expires and q
+        // are still read, and checked, from the whole parameter.
+        for text in [
+            "<sip:a@b>;expires =600;q= 0.5",
+            "<sip:a@b>;expires\t=600;q=0.5",
+            "<sip:a@b> ; expires = 600 ; q = 0.5",
+            "<sip:a@b>;x=1;expires=600 ;q=0.5;expires=7",
+        ] {
+            let c = Contact::parse(text).unwrap();
+            assert_eq!((c.expires(), c.q()), (Some(600), Some(0.5)), "{text}");
+        }
+        assert!(Contact::parse("<sip:a@b>;expires =x").is_err());
+        assert!(Contact::parse("<sip:a@b>;q =7").is_err());
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl TypedHeader for Via {
         }
         let transport = rest.get(..transport_len).unwrap_or("");
         let mut at = transport_len;
-        while matches!(rest.as_bytes().get(at), Some(b' ' | b'\t')) {
+        while rest.as_bytes().get(at).is_some_and(u8::is_ascii_whitespace) {
             at += 1;
         }
         let (host, port, params) =
