@@ -965,17 +965,9 @@ impl<T: TypedHeader> Iterator for AllValues<'_, T> {
                     self.rest = None;
                     return Some(T::parse(text));
                 }
-                let element = match list_comma(text) {
-                    Some(comma) => {
-                        self.rest = text.get(comma + 1..);
-                        text.get(..comma).unwrap_or("")
-                    }
-                    None => {
-                        self.rest = None;
-                        text
-                    }
-                };
-                return Some(T::parse(element.trim_ascii()));
+                if let Some(element) = next_element(&mut self.rest) {
+                    return Some(T::parse(element));
+                }
             }
             let headers = self.headers;
             let entries = headers.entries.get(self.next_entry..)?;
@@ -1037,20 +1029,23 @@ fn check_raw(name: &str, value: &str) -> Result<(), HeaderError> {
 /// trimmed; empty elements are kept so that `a,,b` is seen as malformed.
 pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(value);
-    std::iter::from_fn(move || {
-        let text = rest?;
-        let cut = list_comma(text);
-        match cut {
-            Some(i) => {
-                rest = text.get(i + 1..);
-                text.get(..i).map(str::trim_ascii)
-            }
-            None => {
-                rest = None;
-                Some(text.trim_ascii())
-            }
+    std::iter::from_fn(move || next_element(&mut rest))
+}
+
+/// The next element of a list whose unread part is `rest` (trimmed), and
+/// `rest` moved past it; `None` once the list is used up.
+fn next_element<'a>(rest: &mut Option<&'a str>) -> Option<&'a str> {
+    let text = (*rest)?;
+    match list_comma(text) {
+        Some(i) => {
+            *rest = text.get(i + 1..);
+            text.get(..i).map(str::trim_ascii)
         }
-    })
+        None => {
+            *rest = None;
+            Some(text.trim_ascii())
+        }
+    }
 }
 
 /// Index of the first top-level comma in `text`: not inside a quoted string
@@ -1076,23 +1071,11 @@ fn list_comma(text: &str) -> Option<usize> {
             Some(b'<') => in_angle = true,
             Some(b'>') => in_angle = false,
             // A quoted string: skip to its closing quote.
-            _ => i = quoted_end(bytes, at + 1)?,
+            _ => i = at + crate::syntax::quoted_len(bytes.get(at..)?)?,
         }
         if i <= at {
             i = at + 1;
         }
-    }
-}
-
-/// The index just past the `"` that closes a quoted string whose content
-/// starts at `from`, or `None` if it is never closed.
-fn quoted_end(bytes: &[u8], mut from: usize) -> Option<usize> {
-    loop {
-        let at = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
-        if bytes.get(at) == Some(&b'"') {
-            return Some(at + 1);
-        }
-        from = at + 2;
     }
 }
 

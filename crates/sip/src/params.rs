@@ -107,7 +107,7 @@ fn is_plain_list<'a>(text: &'a str, visit: &mut impl FnMut(&'a str, Option<&'a s
         if s.get(i) == Some(&b'=') {
             let value = match s.get(i + 1) {
                 Some(b'"') => {
-                    crate::syntax::quoted_len_of(s.get(i + 1..).unwrap_or_default()).unwrap_or(0)
+                    crate::syntax::quoted_len(s.get(i + 1..).unwrap_or_default()).unwrap_or(0)
                 }
                 _ => count(i + 1, is_value_byte),
             };
@@ -256,7 +256,7 @@ pub(crate) fn iter_params(s: &str) -> impl Iterator<Item = (&str, Option<&str>)>
             match b {
                 b';' => break,
                 b'=' if eq.is_none() => eq = Some(i),
-                b'"' => match crate::syntax::quoted_len_of(bytes.get(i..).unwrap_or_default()) {
+                b'"' => match crate::syntax::quoted_len(bytes.get(i..).unwrap_or_default()) {
                     Some(len) => {
                         i += len;
                         continue;
@@ -286,7 +286,7 @@ pub(crate) fn iter_params(s: &str) -> impl Iterator<Item = (&str, Option<&str>)>
 /// Splits a `gen-value` (token, host or quoted-string) off the front of `s`.
 fn split_gen_value(s: &str) -> Result<(&str, &str), ParamsError> {
     let len = if s.starts_with('"') {
-        crate::syntax::quoted_len(s).ok_or(ParamsError::Unterminated)?
+        crate::syntax::quoted_len(s.as_bytes()).ok_or(ParamsError::Unterminated)?
     } else {
         s.bytes().take_while(|&b| is_value_byte(b)).count()
     };

@@ -193,14 +193,9 @@ pub(crate) fn take_quoted(s: &str) -> Option<(String, &str)> {
     None
 }
 
-/// Length of the leading `quoted-string` of `s` (which starts with `"`),
-/// quotes included.
-pub(crate) fn quoted_len(s: &str) -> Option<usize> {
-    quoted_len_of(s.as_bytes())
-}
-
-/// [`quoted_len`] over bytes.
-pub(crate) fn quoted_len_of(bytes: &[u8]) -> Option<usize> {
+/// Length of the leading `quoted-string` of `bytes` (which starts with
+/// `"`), quotes included.
+pub(crate) fn quoted_len(bytes: &[u8]) -> Option<usize> {
     let mut from = 1;
     loop {
         let i = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
@@ -284,7 +279,7 @@ mod tests {
         assert_eq!(text, r#"J Rosenberg \""#);
         assert_eq!(rest, " <sip:x>");
         assert!(take_quoted(r#""unterminated <sip:x>"#).is_none());
-        assert_eq!(quoted_len(r#""a\"b"c"#), Some(6));
+        assert_eq!(quoted_len(br#""a\"b"c"#), Some(6));
     }
 
     #[test]

@@ -440,6 +440,13 @@ mod tests {
         }
     }
 
+    /// The reason `validate_request` gives for rejecting the request `text`.
+    fn rejection_reason(text: &str) -> String {
+        validate_request(&request(text), &Capabilities::default())
+            .unwrap_err()
+            .reason
+    }
+
     const BASE: &str = "Via: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\n";
 
     #[test]
@@ -458,26 +465,17 @@ mod tests {
 
     #[test]
     fn reports_the_first_malformed_header_in_check_order() {
-        let r = request(
+        let reason = rejection_reason(
             "OPTIONS sip:c@d SIP/2.0\r\nCSeq: x OPTIONS\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nTo: <sip:e@f>\r\nCSeq: 1 OPTIONS\r\n\r\n",
         );
-        let reason = validate_request(&r, &Capabilities::default())
-            .unwrap_err()
-            .reason;
         assert_eq!(reason, "Multiple To header fields");
-        let r = request(
+        let reason = rejection_reason(
             "OPTIONS sip:c@d SIP/2.0\r\nCSeq: x OPTIONS\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nMax-Forwards: y\r\n\r\n",
         );
-        let reason = validate_request(&r, &Capabilities::default())
-            .unwrap_err()
-            .reason;
         assert!(reason.starts_with("Malformed CSeq"), "{reason}");
-        let r = request(
+        let reason = rejection_reason(
             "OPTIONS sip:c@d SIP/2.0\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\nTo: <sip:c@d>\r\n\r\n",
         );
-        let reason = validate_request(&r, &Capabilities::default())
-            .unwrap_err()
-            .reason;
         assert_eq!(reason, "Missing From, Call-ID, CSeq");
     }
 

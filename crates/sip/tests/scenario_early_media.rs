@@ -54,6 +54,15 @@ fn ringing(p: &mut Pair) -> (CallHandle, CallHandle) {
     (a_call, b_call)
 }
 
+/// Bob sends early media on `b_call`; returns the one 183 that went out.
+fn send_early_media(p: &mut Pair, b_call: CallHandle) -> Response {
+    p.b.early_media(p.now, b_call).unwrap();
+    p.progress();
+    let mut progress = responses(&p.b_sent, 183);
+    assert_eq!(progress.len(), 1);
+    progress.remove(0)
+}
+
 #[test]
 fn unreliable_183_carries_the_answer_and_the_200_repeats_it() {
     let mut bob = config("bob");
@@ -61,11 +70,7 @@ fn unreliable_183_carries_the_answer_and_the_200_repeats_it() {
     let mut p = Pair::with(config("alice"), bob);
     let (a_call, b_call) = ringing(&mut p);
 
-    p.b.early_media(p.now, b_call).unwrap();
-    p.progress();
-    let progress = responses(&p.b_sent, 183);
-    assert_eq!(progress.len(), 1);
-    let progress = &progress[0];
+    let progress = &send_early_media(&mut p, b_call);
     assert_eq!(header(&progress.headers, "Content-Type"), "application/sdp");
     assert!(String::from_utf8_lossy(&progress.body).contains("banswr"));
     assert_eq!(header(&progress.headers, "RSeq"), "");
@@ -97,11 +102,7 @@ fn reliable_183_is_pracked_and_the_200_carries_no_sdp() {
     let mut p = Pair::new();
     let (a_call, b_call) = ringing(&mut p);
 
-    p.b.early_media(p.now, b_call).unwrap();
-    p.progress();
-    let progress = responses(&p.b_sent, 183);
-    assert_eq!(progress.len(), 1);
-    let progress = &progress[0];
+    let progress = &send_early_media(&mut p, b_call);
     assert_eq!(header(&progress.headers, "Require"), "100rel");
     let rseq = header(&progress.headers, "RSeq");
     assert!(String::from_utf8_lossy(&progress.body).contains("banswr"));
