@@ -114,10 +114,6 @@ impl HeaderName {
 
     /// The known header that `name` (long or compact, any case) names.
     pub fn known(name: &str) -> Option<HeaderName> {
-        // `lookup` expects a token (see `same_name`).
-        if !name.bytes().all(crate::syntax::is_token_byte) {
-            return None;
-        }
         lookup(name.as_bytes())
     }
 
@@ -139,8 +135,7 @@ impl HeaderName {
 
 /// The id of a known header name as received (long or compact form, any
 /// case), or [`KnownId::Unknown`]. Candidates are picked by length and first
-/// letter, then compared in full. `name` is a token (as the parser and
-/// [`Headers::push_raw`] ensure, and header names built here are).
+/// letter, then compared in full; `name` may hold any bytes.
 #[inline]
 pub(crate) fn known_id(name: &[u8]) -> KnownId {
     lookup(name).map_or(KnownId::Unknown, |h| h.id)
@@ -229,17 +224,18 @@ fn lookup(name: &[u8]) -> Option<HeaderName> {
     matched.then_some(candidate)
 }
 
-/// Whether the token `name` spells the known name `known` (letters and
-/// `-`) in any case, comparing words rather than bytes.
+/// Whether `name` spells the known name `known` (letters and `-`) in any
+/// case, comparing words rather than bytes.
 ///
-/// Setting bit 5 of every byte lowers letters; it maps no token byte other
-/// than a letter's two cases onto a letter, nor any token byte onto `-`
-/// (only CR, which no token holds), so the folded words are equal exactly
-/// when the names are. Words overlap where the length is not a multiple of
-/// the word size.
+/// Bit 5 is set in both words exactly where `known` has a letter (the bytes
+/// with bit 6 set): there it lowers both cases of that letter alike and
+/// maps no other byte onto it, and elsewhere (`-`) bytes compare as they
+/// are. So the words are equal exactly when the names are, whatever bytes
+/// `name` holds. Words overlap where the length is not a multiple of the
+/// word size.
 #[inline]
 fn same_name(known: &[u8], name: &[u8]) -> bool {
-    const FOLD: u64 = u64::from_ne_bytes([0x20; 8]);
+    const LETTER: u64 = u64::from_ne_bytes([0x40; 8]);
     let len = name.len();
     if known.len() != len {
         return false;
@@ -248,22 +244,34 @@ fn same_name(known: &[u8], name: &[u8]) -> bool {
         bytes
             .get(at..at + 8)
             .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            .map_or(0, |b| u64::from_le_bytes(b) | FOLD)
+            .map_or(0, u64::from_le_bytes)
     };
     let half = |bytes: &[u8], at: usize| {
         bytes
             .get(at..at + 4)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
-            .map_or(0, |b| u32::from_le_bytes(b) | 0x2020_2020)
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+    };
+    // Equal once bit 5 is set where `k` has a letter.
+    let same = |k: u64, n: u64| {
+        let fold = (k & LETTER) >> 1;
+        k | fold == n | fold
     };
     match len {
-        0..=3 => known.iter().zip(name).all(|(&k, &n)| k | 0x20 == n | 0x20),
-        4..=8 => half(known, 0) == half(name, 0) && half(known, len - 4) == half(name, len - 4),
-        9..=16 => word(known, 0) == word(name, 0) && word(known, len - 8) == word(name, len - 8),
+        0..=3 => known
+            .iter()
+            .zip(name)
+            .all(|(&k, &n)| same(u64::from(k), u64::from(n))),
+        4..=8 => {
+            same(half(known, 0), half(name, 0)) && same(half(known, len - 4), half(name, len - 4))
+        }
+        9..=16 => {
+            same(word(known, 0), word(name, 0)) && same(word(known, len - 8), word(name, len - 8))
+        }
         _ => {
-            word(known, 0) == word(name, 0)
-                && word(known, 8) == word(name, 8)
-                && word(known, len - 8) == word(name, len - 8)
+            same(word(known, 0), word(name, 0))
+                && same(word(known, 8), word(name, 8))
+                && same(word(known, len - 8), word(name, len - 8))
                 && len <= 24
         }
     }
@@ -1116,12 +1124,13 @@ mod tests {
 
     #[test]
     fn a_name_one_byte_off_is_not_the_known_name() {
-        // Every position of every long name, changed to each token byte
-        // that is not the same letter in either case.
+        // Every position of every long name, changed to each byte that is
+        // not the same letter in either case: no byte passes for a letter
+        // or a '-' (CR and '-' differ only in bit 5, as do '@' and '`').
         for known in KNOWN {
             let name = known.as_str().as_bytes();
             for at in 0..name.len() {
-                for b in (0..=u8::MAX).filter(|&b| crate::syntax::is_token_byte(b)) {
+                for b in 0..=u8::MAX {
                     if b.eq_ignore_ascii_case(&name[at]) {
                         continue;
                     }

@@ -83,7 +83,9 @@ impl NameAddr {
         visit: impl FnMut(&'a str, Option<&'a str>),
     ) -> Result<Self, AddrError> {
         let value = value.trim_ascii();
-        let (display_name, rest) = if value.starts_with('"') {
+        let (display_name, rest) = if value.starts_with('<') {
+            (None, value)
+        } else if value.starts_with('"') {
             let (name, rest) = take_quoted(value).ok_or(AddrError::UnterminatedQuote)?;
             if !rest.trim_ascii_start().starts_with('<') {
                 return Err(AddrError::Brackets);
