@@ -70,10 +70,10 @@ impl MediaType {
     fn parse(header: HeaderName, value: &str) -> Result<Self, HeaderError> {
         let (kind, rest) = leading_token(value);
         let rest = rest
-            .trim_start()
+            .trim_ascii_start()
             .strip_prefix('/')
             .ok_or(HeaderError::malformed(header, "expected type/subtype"))?;
-        let (subtype, params) = leading_token(rest.trim_start());
+        let (subtype, params) = leading_token(rest.trim_ascii_start());
         if kind.is_empty() || subtype.is_empty() {
             return Err(HeaderError::malformed(header, "expected type/subtype"));
         }

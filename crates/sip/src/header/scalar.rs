@@ -258,7 +258,10 @@ impl fmt::Display for RAck {
 
 /// Splits `delta-seconds *(;param)` for session-timer headers.
 fn delta_and_params(header: HeaderName, value: &str) -> Result<(u32, Params), HeaderError> {
-    let len = value.find([';', ' ', '\t']).unwrap_or(value.len());
+    let len = value
+        .bytes()
+        .position(|b| matches!(b, b';' | b' ' | b'\t'))
+        .unwrap_or(value.len());
     let (delta, params) = value.split_at_checked(len).unwrap_or((value, ""));
     let delta = number(header, delta, u64::from(u32::MAX))?;
     let delta = u32::try_from(delta).map_err(|_| HeaderError::out_of_range(header, "value"))?;
