@@ -141,6 +141,7 @@ pub(crate) fn known_id(name: &[u8]) -> KnownId {
     lookup(name).map_or(KnownId::Unknown, |h| h.id)
 }
 
+#[inline(always)]
 fn lookup(name: &[u8]) -> Option<HeaderName> {
     let first = name.first()?.to_ascii_lowercase();
     let candidate = match (name.len(), first) {
@@ -1063,7 +1064,7 @@ fn next_element<'a>(rest: &mut Option<&'a str>) -> Option<&'a str> {
 fn list_comma(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     // Most values hold no comma at all: one search settles them.
-    memchr::memchr(b',', bytes)?;
+    crate::syntax::find_byte(b',', bytes)?;
     let mut i = 0;
     let mut in_angle = false;
     loop {

@@ -91,7 +91,7 @@ impl NameAddr {
                 return Err(AddrError::Brackets);
             }
             (Some(name), rest.trim_ascii_start())
-        } else if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
+        } else if let Some(lt) = crate::syntax::find_byte(b'<', value.as_bytes()) {
             let words = value.get(..lt).unwrap_or("").trim_ascii();
             if !words
                 .split_ascii_whitespace()
@@ -106,7 +106,8 @@ impl NameAddr {
             return Self::parse_addr_spec(value, visit);
         };
         let inner_and_rest = rest.strip_prefix('<').ok_or(AddrError::Brackets)?;
-        let close = memchr::memchr(b'>', inner_and_rest.as_bytes()).ok_or(AddrError::Brackets)?;
+        let close =
+            crate::syntax::find_byte(b'>', inner_and_rest.as_bytes()).ok_or(AddrError::Brackets)?;
         let inner = inner_and_rest.get(..close).unwrap_or("");
         let uri = Uri::parse(inner).map_err(|_| AddrError::Uri)?;
         let params =

@@ -13,8 +13,6 @@
 //! RFC 4475 assigns it to. Lines may end in CRLF or, leniently, a bare LF
 //! (the RFC 5118 archive uses LF).
 
-use memchr::memchr;
-
 use crate::headers::{Entry, HeaderName, Headers, Span, known_id};
 use crate::message::{Message, Method, Request, Response, SipVersion, StatusCode};
 use crate::uri::{Uri, UriError};
@@ -296,7 +294,7 @@ fn next_line(
     limits: &Limits,
 ) -> Result<(usize, usize), ParseError> {
     let rest = input.get(pos..).unwrap_or_default();
-    let (len, next) = match memchr(b'\n', rest) {
+    let (len, next) = match crate::syntax::find_byte(b'\n', rest) {
         Some(nl) => (nl, pos + nl + 1),
         None => (rest.len(), input.len()),
     };
@@ -373,7 +371,7 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
     }
     let parts = split_at_space(line).and_then(|(method, rest)| {
         let (uri, version) = split_at_space(rest)?;
-        memchr(b' ', version.as_bytes())
+        crate::syntax::find_byte(b' ', version.as_bytes())
             .is_none()
             .then_some((method, uri, version))
     });
@@ -403,7 +401,7 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
 
 /// The text before and after the first space of `line`.
 fn split_at_space(line: &str) -> Option<(&str, &str)> {
-    let space = memchr(b' ', line.as_bytes())?;
+    let space = crate::syntax::find_byte(b' ', line.as_bytes())?;
     Some((line.get(..space)?, line.get(space + 1..)?))
 }
 

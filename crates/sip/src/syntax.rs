@@ -3,6 +3,20 @@
 
 use std::borrow::Cow;
 
+/// The first `needle` in `haystack`. Header lines and values are short
+/// (tens of bytes): on x86-64 the 16-byte SSE2 search, always present, is
+/// called directly rather than through `memchr`'s run-time choice of the
+/// widest one; elsewhere (wasm32 with SIMD) `memchr` is already chosen
+/// when compiling.
+#[inline]
+pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(searcher) = memchr::arch::x86_64::sse2::memchr::One::new(needle) {
+        return searcher.find(haystack);
+    }
+    memchr::memchr(needle, haystack)
+}
+
 /// Character classes as bits of [`CLASS`], one lookup per byte.
 pub(crate) const TOKEN: u8 = 1;
 /// `word` (Call-ID).

@@ -161,7 +161,7 @@ impl Uri {
             self.user = Some(Span::new(start, start + plain));
             plain + 1
         } else {
-            match memchr::memchr(b'@', rest.get(plain..).unwrap_or_default()) {
+            match crate::syntax::find_byte(b'@', rest.get(plain..).unwrap_or_default()) {
                 Some(at) => {
                     self.parse_userinfo(rest.get(..plain + at).unwrap_or_default(), start)?;
                     plain + at + 1
