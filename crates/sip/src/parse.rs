@@ -117,7 +117,7 @@ pub(crate) fn parse_message(input: &[u8], limits: &Limits) -> Result<Message, Pa
         .ok_or(ParseError::Empty)?;
     let input = input.get(start..).unwrap_or_default();
     let head = scan_head(input, limits)?;
-    let text = std::str::from_utf8(input.get(..head.headers_end).unwrap_or_default())
+    let text = simdutf8::basic::from_utf8(input.get(..head.headers_end).unwrap_or_default())
         .map_err(|_| ParseError::NotUtf8)?;
     let start_line = text.get(..head.start_line_end).unwrap_or("");
     let header_text = text.get(head.headers_start..).unwrap_or("");
