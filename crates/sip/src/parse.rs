@@ -216,33 +216,11 @@ struct Field {
 /// trimmed of trailing whitespace.
 #[inline]
 fn header_line(line: &[u8], line_no: usize) -> Result<Field, ParseError> {
-    let (name_end, id) = match known_name_before_colon(line) {
-        Some(known) => known,
-        None => {
-            let end = line
-                .iter()
-                .position(|&b| !crate::syntax::is_token_byte(b))
-                .unwrap_or(line.len());
-            (end, known_id(line.get(..end).unwrap_or_default()))
-        }
+    let (name_end, id, colon) = match known_name_before_colon(line) {
+        Some((end, id)) => (end, id, end),
+        None => name_and_colon(line, line_no)?,
     };
-    let mut i = name_end;
-    if name_end == 0 {
-        return Err(ParseError::HeaderLine {
-            line: line_no,
-            reason: "header name is not a token",
-        });
-    }
-    while matches!(line.get(i), Some(b' ' | b'\t')) {
-        i += 1;
-    }
-    if line.get(i) != Some(&b':') {
-        return Err(ParseError::HeaderLine {
-            line: line_no,
-            reason: "missing ':' after the header name",
-        });
-    }
-    i += 1;
+    let mut i = colon + 1;
     while matches!(line.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
@@ -256,6 +234,36 @@ fn header_line(line: &[u8], line_no: usize) -> Result<Field, ParseError> {
         value_end: value_end as u32,
         id,
     })
+}
+
+/// The end of the name at the start of `line`, its id and where the colon
+/// after it is, read byte by byte: any token, with whitespace allowed
+/// before the colon.
+fn name_and_colon(
+    line: &[u8],
+    line_no: usize,
+) -> Result<(usize, crate::headers::KnownId, usize), ParseError> {
+    let end = line
+        .iter()
+        .position(|&b| !crate::syntax::is_token_byte(b))
+        .unwrap_or(line.len());
+    if end == 0 {
+        return Err(ParseError::HeaderLine {
+            line: line_no,
+            reason: "header name is not a token",
+        });
+    }
+    let mut i = end;
+    while matches!(line.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    if line.get(i) != Some(&b':') {
+        return Err(ParseError::HeaderLine {
+            line: line_no,
+            reason: "missing ':' after the header name",
+        });
+    }
+    Ok((end, known_id(line.get(..end).unwrap_or_default()), i))
 }
 
 /// The length and id of the name at the start of `line` when it is a known
