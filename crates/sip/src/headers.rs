@@ -314,7 +314,7 @@ macro_rules! header_names {
         }
         /// Every header name this crate knows.
         #[cfg(test)]
-        const KNOWN: &[HeaderName] = &[$(HeaderName::$konst),*];
+        pub(crate) const KNOWN: &[HeaderName] = &[$(HeaderName::$konst),*];
         /// How many [`KnownId`]s there are, `Unknown` included.
         const KNOWN_IDS: usize = 1 $(+ header_names!(@one $konst))*;
     };

@@ -509,4 +509,92 @@ mod tests {
             })
         );
     }
+
+    /// Every known name in three cases and its compact form, with the
+    /// colon right after it or not, and value bytes of every kind.
+    fn known_name_lines(tails: &[&[u8]]) -> Vec<Vec<u8>> {
+        let mut lines = Vec::new();
+        for known in crate::headers::KNOWN {
+            let spellings = [
+                known.as_str().to_owned(),
+                known.as_str().to_ascii_uppercase(),
+                known.as_str().to_ascii_lowercase(),
+            ];
+            for name in spellings
+                .into_iter()
+                .chain(known.compact().map(str::to_owned))
+            {
+                for tail in tails {
+                    let mut line = name.clone().into_bytes();
+                    line.extend_from_slice(tail);
+                    lines.push(line);
+                }
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn colon_first_name_read_agrees_with_the_byte_by_byte_read() {
+        let tails: [&[u8]; 9] = [
+            b": v",
+            b":v",
+            b": a value longer than three words of eight bytes",
+            b" : v",
+            b"\t:v",
+            b"x: v",
+            b"-: v",
+            b":",
+            b"",
+        ];
+        let mut fast_reads = 0;
+        for line in known_name_lines(&tails) {
+            let text = String::from_utf8_lossy(&line).into_owned();
+            // Whatever the colon-first read accepts, the byte-by-byte read
+            // reads the same way; what it declines goes to that read.
+            if let Some((end, id)) = known_name_before_colon(&line) {
+                assert_eq!(name_and_colon(&line, 1), Ok((end, id, end)), "{text}");
+                fast_reads += 1;
+            }
+            let field = header_line(&line, 1);
+            let slow = name_and_colon(&line, 1);
+            assert_eq!(field.is_ok(), slow.is_ok(), "{text}");
+            if let (Ok(field), Ok((end, id, _))) = (field, slow) {
+                assert_eq!((field.name_end as usize, field.id), (end, id), "{text}");
+            }
+        }
+        // Names long enough for a word and directly followed by ':' take
+        // the colon-first read: most of the lines above.
+        assert!(fast_reads > 100, "{fast_reads}");
+    }
+
+    proptest::proptest! {
+        /// A known name with bit 5 flipped in some bytes (the other case
+        /// of a letter; CR for a '-'), then any tail.
+        #[test]
+        fn colon_first_name_read_agrees_on_any_line(
+            index in 0..crate::headers::KNOWN.len(),
+            flips in proptest::collection::vec(proptest::bool::ANY, 19),
+            tail in proptest::collection::vec(
+                proptest::sample::select(b": \t\r\x80x-;=a".to_vec()),
+                0..30,
+            ),
+        ) {
+            let name = crate::headers::KNOWN[index].as_str().bytes();
+            let mut line: Vec<u8> = name
+                .zip(flips)
+                .map(|(b, flip)| if flip { b ^ 0x20 } else { b })
+                .collect();
+            line.extend(tail);
+            if let Some((end, id)) = known_name_before_colon(&line) {
+                proptest::prop_assert_eq!(name_and_colon(&line, 1), Ok((end, id, end)));
+            }
+            let field = header_line(&line, 1);
+            let slow = name_and_colon(&line, 1);
+            proptest::prop_assert_eq!(field.is_ok(), slow.is_ok());
+            if let (Ok(field), Ok((end, id, _))) = (field, slow) {
+                proptest::prop_assert_eq!((field.name_end as usize, field.id), (end, id));
+            }
+        }
+    }
 }
