@@ -593,10 +593,16 @@ impl Headers {
         }
     }
 
-    /// The fields, for a change: the first-field index no longer holds.
-    fn entries_mut(&mut self) -> &mut Vec<Entry> {
+    /// The buffer and the fields, for a change to the fields: the
+    /// first-field index no longer holds. Every change goes through here.
+    fn fields_mut(&mut self) -> (&str, &mut Vec<Entry>) {
         self.first.valid = false;
-        &mut self.entries
+        (&self.buf, &mut self.entries)
+    }
+
+    /// The fields, for a change (see [`Headers::fields_mut`]).
+    fn entries_mut(&mut self) -> &mut Vec<Entry> {
+        self.fields_mut().1
     }
 
     /// Number of header fields (lines, not comma-separated values).
@@ -738,20 +744,18 @@ impl Headers {
 
     /// Removes every field named `name`; returns how many were removed.
     pub fn remove(&mut self, name: HeaderName) -> usize {
-        let before = self.entries.len();
-        self.first.valid = false;
-        let buf = &self.buf;
-        self.entries.retain(|e| !name.names(e, buf));
-        before - self.entries.len()
+        let (buf, entries) = self.fields_mut();
+        let before = entries.len();
+        entries.retain(|e| !name.names(e, buf));
+        before - entries.len()
     }
 
     /// Removes the first field named `name`; returns whether one was removed.
     pub fn remove_first(&mut self, name: HeaderName) -> bool {
-        self.first.valid = false;
-        let buf = &self.buf;
-        match self.entries.iter().position(|e| name.names(e, buf)) {
+        let (buf, entries) = self.fields_mut();
+        match entries.iter().position(|e| name.names(e, buf)) {
             Some(i) => {
-                self.entries.remove(i);
+                entries.remove(i);
                 true
             }
             None => false,
@@ -912,21 +916,20 @@ impl Headers {
     }
 
     fn replace_all(&mut self, name: HeaderName, entry: Entry) {
-        self.first.valid = false;
-        let buf = &self.buf;
-        match self.entries.iter().position(|e| name.names(e, buf)) {
+        let (buf, entries) = self.fields_mut();
+        match entries.iter().position(|e| name.names(e, buf)) {
             Some(first) => {
                 let mut index = 0;
-                self.entries.retain(|e| {
+                entries.retain(|e| {
                     let keep = index == first || !name.names(e, buf);
                     index += 1;
                     keep
                 });
-                if let Some(slot) = self.entries.get_mut(first) {
+                if let Some(slot) = entries.get_mut(first) {
                     *slot = entry;
                 }
             }
-            None => self.entries.push(entry),
+            None => entries.push(entry),
         }
     }
 }

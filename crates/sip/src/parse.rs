@@ -140,7 +140,7 @@ struct Head {
 
 /// Finds the start line and header lines, unfolding continuation lines.
 ///
-/// One loop over the lines: each is found with one `memchr` for its LF,
+/// One loop over the lines: each is found with one search for its LF,
 /// then read in place (name, colon, value) with no slice built in between.
 /// Offsets fit in `u32`: [`parse_message`] caps the input size below that.
 fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
@@ -224,10 +224,7 @@ fn header_line(line: &[u8], line_no: usize) -> Result<Field, ParseError> {
     while matches!(line.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
-    let mut value_end = line.len();
-    while value_end > i && line.get(value_end - 1).is_some_and(u8::is_ascii_whitespace) {
-        value_end -= 1;
-    }
+    let value_end = trimmed_end(line, i, line.len());
     Ok(Field {
         name_end: name_end as u32,
         value_start: i as u32,
@@ -321,14 +318,15 @@ fn next_line(
     Ok((end, next))
 }
 
-/// `end`, moved back over trailing whitespace but not before `start`.
+/// `end` (within `input`), moved back over trailing whitespace but not
+/// before `start`. Most lines end without any: one byte is looked at.
+#[inline]
 fn trimmed_end(input: &[u8], start: usize, end: usize) -> usize {
-    let line = input.get(start..end).unwrap_or_default();
-    start
-        + line
-            .iter()
-            .rposition(|b| !b.is_ascii_whitespace())
-            .map_or(0, |i| i + 1)
+    let mut end = end.min(input.len());
+    while end > start && input.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
+        end -= 1;
+    }
+    end.max(start)
 }
 
 /// The body, framed by `Content-Length`.

@@ -197,7 +197,7 @@ fn split_sent_by(rest: &str, start: usize) -> Option<(&str, Option<u16>, &str)> 
     let text = rest.get(start..)?;
     let tail = text.as_bytes();
     let host_len = if tail.first() == Some(&b'[') {
-        let close = memchr::memchr(b']', tail)?;
+        let close = crate::syntax::find_byte(b']', tail)?;
         crate::uri::parse_ipv6(text.get(1..close)?)?;
         close + 1
     } else {
