@@ -3,7 +3,15 @@
 //! The caller feeds bytes and time in and drains messages, events and timer
 //! deadlines out (see the crate README and STYLE.md §1).
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod auth;
 pub mod dialog;
@@ -15,12 +23,12 @@ pub mod name_addr;
 pub mod params;
 pub mod parse;
 pub mod sdp;
+mod syntax;
 pub mod time;
 pub mod transaction;
 pub mod ua;
 pub mod uri;
 pub mod validate;
-mod syntax;
 
 /// The SIP version string this stack speaks (RFC 3261 §7.1).
 pub const SIP_VERSION: &str = "SIP/2.0";

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use smol_str::SmolStr;
+
 use crate::params::Params;
 use crate::syntax::{is_token_byte, take_quoted, write_quoted};
 use crate::uri::Uri;
@@ -12,8 +14,9 @@ use crate::uri::Uri;
 /// (`"Alice" <sip:alice@example.com>;tag=1928301774`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameAddr {
-    /// The display name, unquoted and unescaped (UTF-8 allowed).
-    pub display_name: Option<String>,
+    /// The display name, unquoted and unescaped (UTF-8 allowed; held
+    /// inline, without an allocation, up to 23 bytes).
+    pub display_name: Option<SmolStr>,
     /// The address.
     pub uri: Uri,
     /// Header parameters after the address (`;tag=...`, `;expires=...`).
@@ -61,7 +64,7 @@ impl NameAddr {
     }
 
     /// The same address with a display name.
-    pub fn with_display_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_display_name(mut self, name: impl Into<SmolStr>) -> Self {
         self.display_name = Some(name.into());
         self
     }
@@ -90,7 +93,7 @@ impl NameAddr {
             if !rest.trim_ascii_start().starts_with('<') {
                 return Err(AddrError::Brackets);
             }
-            (Some(name), rest.trim_ascii_start())
+            (Some(SmolStr::new(name)), rest.trim_ascii_start())
         } else if let Some(lt) = crate::syntax::find_byte(b'<', value.as_bytes()) {
             let words = value.get(..lt).unwrap_or("").trim_ascii();
             if !words
@@ -99,8 +102,7 @@ impl NameAddr {
             {
                 return Err(AddrError::DisplayName);
             }
-            let name = (!words.is_empty())
-                .then(|| words.split_ascii_whitespace().collect::<Vec<_>>().join(" "));
+            let name = (!words.is_empty()).then(|| single_spaced(words));
             (name, value.get(lt..).unwrap_or(""))
         } else {
             return Self::parse_addr_spec(value, visit);
@@ -144,6 +146,16 @@ impl NameAddr {
     }
 }
 
+/// `words` (trimmed, not empty) with each run of whitespace between them
+/// made one space.
+fn single_spaced(words: &str) -> SmolStr {
+    let mut spaces = words.bytes().filter(u8::is_ascii_whitespace);
+    if spaces.all(|b| b == b' ') && !words.contains("  ") {
+        return SmolStr::new(words);
+    }
+    SmolStr::from(words.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 impl fmt::Display for NameAddr {
     /// Always the `name-addr` form, with the display name quoted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -174,6 +186,25 @@ mod tests {
         assert_eq!(c.params.get("unknownparam"), Some(None));
         let d = NameAddr::parse("\"Ünïcödé Nàme\" <sip:u@example.com>").unwrap();
         assert_eq!(d.display_name.as_deref(), Some("Ünïcödé Nàme"));
+    }
+
+    #[test]
+    fn token_display_names_are_single_spaced() {
+        for (text, name) in [
+            ("Bob Smith <sip:bob@example.com>", "Bob Smith"),
+            ("Bob   Smith\t <sip:bob@example.com>", "Bob Smith"),
+            ("Bob\tSmith <sip:bob@example.com>", "Bob Smith"),
+            ("  A  B   C<sip:bob@example.com>", "A B C"),
+        ] {
+            let a = NameAddr::parse(text).unwrap();
+            assert_eq!(a.display_name.as_deref(), Some(name), "{text}");
+        }
+    }
+
+    #[test]
+    fn short_display_names_need_no_allocation() {
+        let a = NameAddr::parse("\"Alice in Wonderland 23\" <sip:a@b>").unwrap();
+        assert!(!a.display_name.unwrap().is_heap_allocated());
     }
 
     #[test]

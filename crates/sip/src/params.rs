@@ -3,15 +3,15 @@
 
 use std::fmt;
 
-use compact_str::CompactString;
+use smol_str::SmolStr;
 
 /// An ordered list of `;name[=value]` parameters, stored as one string
-/// (held inline, without an allocation, up to 24 bytes: `;tag=...`).
+/// (held inline, without an allocation, up to 23 bytes: `;tag=...`).
 ///
 /// Names compare case-insensitively. Values are kept as written (a quoted
 /// value keeps its quotes, an IPv6 reference its brackets).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Params(CompactString);
+pub struct Params(SmolStr);
 
 /// Why a parameter list could not be parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl Params {
         // Nearly every list is written without whitespace or quotes: check
         // that in one pass and keep the input as it is.
         if is_plain_list(s, &mut visit) {
-            return Ok(Params(CompactString::from(s)));
+            return Ok(Params(SmolStr::new(s)));
         }
         // The stored form is the input without the whitespace around `;`
         // and `=`; when there is none, copy the input in one piece.
@@ -72,11 +72,11 @@ impl Params {
             visit(name, value);
         })?;
         if canonical_len == s.len() {
-            return Ok(Params(CompactString::from(s)));
+            return Ok(Params(SmolStr::new(s)));
         }
-        let mut out = Params(CompactString::with_capacity(canonical_len));
-        walk_header_params(s, |name, value| out.push(name, value))?;
-        Ok(out)
+        let mut out = String::with_capacity(canonical_len);
+        walk_header_params(s, |name, value| push_param(&mut out, name, value))?;
+        Ok(Params(SmolStr::from(out)))
     }
 }
 
@@ -167,15 +167,24 @@ fn walk_header_params<'a>(
     Ok(())
 }
 
+/// Appends `;name[=value]` to `text`.
+fn push_param(text: &mut String, name: &str, value: Option<&str>) {
+    text.push(';');
+    text.push_str(name);
+    if let Some(v) = value {
+        text.push('=');
+        text.push_str(v);
+    }
+}
+
 impl Params {
     /// Appends a parameter (no check: for values built by this crate).
     pub fn push(&mut self, name: &str, value: Option<&str>) {
-        self.0.push(';');
-        self.0.push_str(name);
-        if let Some(v) = value {
-            self.0.push('=');
-            self.0.push_str(v);
-        }
+        let mut text =
+            String::with_capacity(self.0.len() + name.len() + value.map_or(0, |v| v.len() + 1) + 1);
+        text.push_str(&self.0);
+        push_param(&mut text, name, value);
+        self.0 = SmolStr::from(text);
     }
 
     /// Sets `name` to `value`, replacing an existing parameter of that name.

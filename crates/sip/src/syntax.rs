@@ -183,7 +183,7 @@ fn hex_value(b: u8) -> Option<u8> {
 
 /// Splits a leading `quoted-string` off `s` (which starts with `"`), returning
 /// the unescaped content and the rest after the closing quote.
-pub(crate) fn take_quoted(s: &str) -> Option<(String, &str)> {
+pub(crate) fn take_quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
     let body = s.strip_prefix('"')?;
     // Without a backslash the content is copied as it is.
     if let Some(close) = body
@@ -191,14 +191,14 @@ pub(crate) fn take_quoted(s: &str) -> Option<(String, &str)> {
         .position(|b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))
     {
         if body.as_bytes().get(close) == Some(&b'"') {
-            return Some((body.get(..close)?.to_owned(), body.get(close + 1..)?));
+            return Some((Cow::Borrowed(body.get(..close)?), body.get(close + 1..)?));
         }
     }
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => return Some((out, body.get(i + 1..)?)),
+            '"' => return Some((Cow::Owned(out), body.get(i + 1..)?)),
             '\\' => out.push(chars.next()?.1),
             '\r' | '\n' => return None,
             _ => out.push(c),

@@ -12,7 +12,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-use compact_str::CompactString;
+use smol_str::SmolStr;
 
 use crate::headers::Span;
 use crate::params::iter_params;
@@ -64,8 +64,9 @@ pub enum UriError {
 /// A URI as written, with the positions of its parts.
 #[derive(Clone)]
 pub struct Uri {
-    /// Held inline, without an allocation, up to 24 bytes.
-    text: CompactString,
+    /// Held inline, without an allocation, up to 23 bytes on every target
+    /// (wasm32 included).
+    text: SmolStr,
     scheme: Scheme,
     /// `sip`/`sips`: user; `tel`: the number.
     user: Option<Span>,
@@ -96,7 +97,7 @@ impl Uri {
         let rest = text.get(start..).unwrap_or("");
         // The text is copied once the URI is known to be valid.
         let mut uri = Uri {
-            text: CompactString::const_new(""),
+            text: SmolStr::new_inline(""),
             scheme,
             user: None,
             password: None,
@@ -114,7 +115,7 @@ impl Uri {
                 }
             }
         }
-        uri.text = CompactString::from(text);
+        uri.text = SmolStr::new(text);
         Ok(uri)
     }
 
@@ -681,6 +682,19 @@ fn escape_into(out: &mut String, text: &str, allowed: impl Fn(u8) -> bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uris_up_to_23_bytes_are_held_without_an_allocation() {
+        // On every target: on wasm32 too, where the browser runs the stack.
+        let short = Uri::parse("sip:alice@example.com").unwrap();
+        assert!(!short.text.is_heap_allocated());
+        let longest = Uri::parse("sip:alice@example.co.uk").unwrap();
+        assert_eq!(longest.as_str().len(), 23);
+        assert!(!longest.text.is_heap_allocated());
+        let long = Uri::parse("sip:alice@example.co.uk;transport=ws").unwrap();
+        assert!(long.text.is_heap_allocated());
+        assert_eq!(long.host(), "example.co.uk");
+    }
 
     fn uri(s: &str) -> Uri {
         Uri::parse(s).unwrap()

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use compact_str::CompactString;
+use smol_str::SmolStr;
 
 use super::{CallId, display_inner, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader, split_list};
@@ -20,13 +20,13 @@ fn leading_token(value: &str) -> (&str, &str) {
 }
 
 /// A media type with parameters: `type/subtype;param=value`. The type and
-/// subtype are held inline, without an allocation, up to 24 bytes each.
+/// subtype are held inline, without an allocation, up to 23 bytes each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaType {
     /// Top-level type (`application`), or `*` in `Accept`.
-    pub kind: CompactString,
+    pub kind: SmolStr,
     /// Subtype (`sdp`), or `*` in `Accept`.
-    pub subtype: CompactString,
+    pub subtype: SmolStr,
     /// Parameters (`boundary`, `charset`, `q`).
     pub params: Params,
 }
@@ -35,8 +35,8 @@ impl MediaType {
     /// `type/subtype` without parameters.
     pub fn new(kind: &str, subtype: &str) -> Self {
         Self {
-            kind: CompactString::from(kind),
-            subtype: CompactString::from(subtype),
+            kind: SmolStr::new(kind),
+            subtype: SmolStr::new(subtype),
             params: Params::new(),
         }
     }
@@ -78,8 +78,8 @@ impl MediaType {
             return Err(HeaderError::malformed(header, "expected type/subtype"));
         }
         Ok(Self {
-            kind: CompactString::from(kind),
-            subtype: CompactString::from(subtype),
+            kind: SmolStr::new(kind),
+            subtype: SmolStr::new(subtype),
             params: header_params(header, params)?,
         })
     }
@@ -251,7 +251,7 @@ impl Reason {
     pub fn text(&self) -> Option<String> {
         let raw = self.params.get("text")??;
         take_quoted(raw)
-            .map(|(t, _)| t)
+            .map(|(t, _)| t.into_owned())
             .or_else(|| Some(raw.to_owned()))
     }
 }
@@ -304,7 +304,7 @@ impl TypedHeader for Warning {
         Ok(Self {
             code: code.parse().map_err(|_| bad("code is not three digits"))?,
             agent: agent.to_owned(),
-            text,
+            text: text.into_owned(),
         })
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use compact_str::CompactString;
+use smol_str::SmolStr;
 
 use super::{display_inner, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader};
@@ -75,12 +75,12 @@ display_inner!(Tag, Branch, CallId);
 
 /// `Call-ID` / `i` (RFC 3261 §20.8): `word ["@" word]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CallId(CompactString);
+pub struct CallId(SmolStr);
 
 impl CallId {
     /// A Call-ID from caller-supplied randomness, as hex.
     pub fn from_random(random: u128) -> Self {
-        Self(compact_str::format_compact!("{random:032x}"))
+        Self(smol_str::format_smolstr!("{random:032x}"))
     }
 
     /// The Call-ID text.
@@ -91,7 +91,7 @@ impl CallId {
 
 impl TypedHeader for CallId {
     const NAME: HeaderName = HeaderName::CALL_ID;
-    /// `word ["@" word]`, checked in one pass; held inline up to 24 bytes.
+    /// `word ["@" word]`, checked in one pass; held inline up to 23 bytes.
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let bytes = value.as_bytes();
         let left = bytes.iter().take_while(|&&b| is_word_byte(b)).count();
@@ -105,7 +105,7 @@ impl TypedHeader for CallId {
                 Some(_) => false,
             };
         if ok {
-            Ok(Self(CompactString::from(value)))
+            Ok(Self(SmolStr::new(value)))
         } else {
             Err(HeaderError::malformed(Self::NAME, "not word[@word]"))
         }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use compact_str::CompactString;
+use smol_str::SmolStr;
 
 use super::{Branch, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader};
@@ -70,8 +70,8 @@ pub struct Via {
     /// The transport.
     pub transport: Transport,
     /// The sent-by host: a name, an IPv4 address or a bracketed IPv6 reference
-    /// (held inline, without an allocation, up to 24 bytes).
-    pub host: CompactString,
+    /// (held inline, without an allocation, up to 23 bytes).
+    pub host: SmolStr,
     /// The sent-by port.
     pub port: Option<u16>,
     /// Parameters (`branch`, `received`, `rport`, `maddr`, `ttl`, ...).
@@ -82,7 +82,7 @@ impl Via {
     /// A `Via` with a `branch` parameter and nothing else.
     pub fn new(
         transport: Transport,
-        host: impl Into<CompactString>,
+        host: impl Into<SmolStr>,
         port: Option<u16>,
         branch: &Branch,
     ) -> Self {
@@ -182,7 +182,7 @@ impl TypedHeader for Via {
             split_sent_by(rest, at).ok_or(bad("invalid sent-by host or port"))?;
         Ok(Self {
             transport: Transport::parse(transport),
-            host: CompactString::from(host),
+            host: SmolStr::new(host),
             port,
             params: header_params(Self::NAME, params)?,
         })

@@ -1103,7 +1103,10 @@ impl UserAgent {
         let remote_sdp = sdp_body(&request.headers, &request.body);
         let from_text = text(&request.headers, HeaderName::FROM);
         let (from, display_name) = match crate::name_addr::NameAddr::parse(&from_text) {
-            Ok(addr) => (addr.uri.as_str().to_owned(), addr.display_name.clone()),
+            Ok(addr) => (
+                addr.uri.as_str().to_owned(),
+                addr.display_name.map(String::from),
+            ),
             Err(_) => (from_text.clone(), None),
         };
         let mut call = Call::new(false, dialog.id.call_id.clone(), tag);
