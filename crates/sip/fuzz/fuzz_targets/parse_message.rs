@@ -1,14 +1,38 @@
-//! Fuzzes the message parser: no input may panic, and whatever parses must
-//! serialize to bytes that parse to the same message.
+//! Fuzzes the message parser: no input may panic, whatever parses must
+//! serialize to bytes that parse to the same message, and every typed
+//! header value that reads must print as text that reads back the same.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use vani_sip::auth::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
+use vani_sip::header::*;
+use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::Message;
+
+fn each<T: TypedHeader>(headers: &Headers) {
+    for value in headers.get_all::<T>().flatten() {
+        let printed = value.to_string();
+        let again = T::parse(&printed).expect("a printed header value parses");
+        assert_eq!(again.to_string(), printed);
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(message) = Message::parse(data) {
         let bytes = message.to_bytes();
         let again = Message::parse(&bytes).expect("serialized message parses");
         assert_eq!(again.to_bytes(), bytes);
+        let h = message.headers();
+        macro_rules! all {
+            ($($t:ty),* $(,)?) => {$( each::<$t>(h); )*};
+        }
+        all!(
+            Via, From, To, CallId, CSeq, Contact, Route, RecordRoute, MaxForwards, ContentType,
+            ContentLength, Expires, MinExpires, WwwAuthenticate, ProxyAuthenticate, Authorization,
+            ProxyAuthorization, Allow, Supported, Require, ProxyRequire, Unsupported, Accept, RSeq,
+            RAck, SessionExpires, MinSe, ReferTo, ReferredBy, Replaces, Event, AllowEvents,
+            SubscriptionState, Reason, PAssertedIdentity, CallInfo, UserAgent, Server, Date,
+            Warning, RetryAfter, Path, ServiceRoute,
+        );
     }
 });
