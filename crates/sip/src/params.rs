@@ -198,11 +198,13 @@ impl Params {
         if !self.contains(name) {
             return;
         }
-        let mut kept = Params::new();
+        // One string for the kept parameters, then one conversion: a push
+        // per parameter would copy the list each time.
+        let mut kept = String::with_capacity(self.0.len());
         for (n, v) in self.iter().filter(|(n, _)| !n.eq_ignore_ascii_case(name)) {
-            kept.push(n, v);
+            push_param(&mut kept, n, v);
         }
-        *self = kept;
+        self.0 = SmolStr::from(kept);
     }
 
     /// The parameter `name`: `None` if absent, `Some(None)` if it has no value.

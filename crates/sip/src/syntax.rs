@@ -185,7 +185,7 @@ fn hex_value(b: u8) -> Option<u8> {
 /// the unescaped content and the rest after the closing quote.
 pub(crate) fn take_quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
     let body = s.strip_prefix('"')?;
-    // Without a backslash the content is copied as it is.
+    // Without a backslash the content is borrowed as it is.
     if let Some(close) = body
         .bytes()
         .position(|b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))
