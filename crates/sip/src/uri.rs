@@ -14,7 +14,6 @@ use std::str::FromStr;
 
 use smol_str::SmolStr;
 
-use crate::headers::Span;
 use crate::params::iter_params;
 use crate::syntax::{self, all_escaped_or, is_token_byte, unescape};
 
@@ -56,27 +55,62 @@ pub enum UriError {
     /// The URI contains whitespace or characters no URI may hold.
     #[error("invalid character in URI")]
     Character,
+    /// The URI is longer than 65535 bytes.
+    #[error("URI longer than 65535 bytes")]
+    TooLong,
     /// A `tel:` number is empty or has characters a number cannot have.
     #[error("invalid telephone number")]
     Telephone,
 }
 
 /// A URI as written, with the positions of its parts.
+///
+/// Positions are 16-bit, which keeps a `Uri` within 64 bytes (56): URIs
+/// move often (into an address, out of a `Result`), and a value this size
+/// moves as a few words rather than through `memcpy`.
 #[derive(Clone)]
 pub struct Uri {
     /// Held inline, without an allocation, up to 23 bytes on every target
     /// (wasm32 included).
     text: SmolStr,
     scheme: Scheme,
+    parts: Parts,
+}
+
+/// Where the parts of a URI are in its text.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
     /// `sip`/`sips`: user; `tel`: the number.
-    user: Option<Span>,
-    password: Option<Span>,
-    host: Span,
+    user: Option<Part>,
+    password: Option<Part>,
+    host: Part,
     port: Option<u16>,
     /// `;a=b;c`, with the leading `;`.
-    params: Span,
+    params: Part,
     /// `a=b&c=d`, without the leading `?`.
-    headers: Span,
+    headers: Part,
+}
+
+/// A byte range of a URI's text, which [`Uri::parse`] caps at 65535 bytes.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    start: u16,
+    end: u16,
+}
+
+impl Part {
+    fn new(start: usize, end: usize) -> Self {
+        let at = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        Self {
+            start: at(start),
+            end: at(end),
+        }
+    }
+
+    fn of(self, text: &str) -> &str {
+        text.get(usize::from(self.start)..usize::from(self.end))
+            .unwrap_or("")
+    }
 }
 
 /// The host of a `sip:` or `sips:` URI.
@@ -93,30 +127,35 @@ pub enum Host<'a> {
 impl Uri {
     /// Parses a URI. Whitespace anywhere is an error.
     pub fn parse(text: &str) -> Result<Uri, UriError> {
+        if text.len() > usize::from(u16::MAX) {
+            return Err(UriError::TooLong);
+        }
         let (scheme, start) = scheme_of(text.as_bytes()).ok_or(UriError::Scheme)?;
         let rest = text.get(start..).unwrap_or("");
-        // The text is copied once the URI is known to be valid.
-        let mut uri = Uri {
-            text: SmolStr::new_inline(""),
-            scheme,
+        let mut parts = Parts {
             user: None,
             password: None,
-            host: Span::new(start, start),
+            host: Part::new(start, start),
             port: None,
-            params: Span::new(text.len(), text.len()),
-            headers: Span::new(text.len(), text.len()),
+            params: Part::new(text.len(), text.len()),
+            headers: Part::new(text.len(), text.len()),
         };
         match scheme {
-            Scheme::Sip | Scheme::Sips => uri.parse_sip(rest.as_bytes(), start)?,
-            Scheme::Tel => uri.parse_tel(rest, start)?,
+            Scheme::Sip | Scheme::Sips => parts.parse_sip(rest.as_bytes(), start)?,
+            Scheme::Tel => parts.parse_tel(rest, start)?,
             Scheme::Other => {
                 if rest.is_empty() || !rest.bytes().all(is_opaque_byte) {
                     return Err(UriError::Character);
                 }
             }
         }
-        uri.text = SmolStr::new(text);
-        Ok(uri)
+        // The text is copied once the URI is known to be valid, straight
+        // into the result.
+        Ok(Uri {
+            text: SmolStr::new(text),
+            scheme,
+            parts,
+        })
     }
 
     /// A `sip:` URI for `user@host` (or just `host`); `user` is escaped as
@@ -134,7 +173,7 @@ impl Uri {
     /// This URI with `;name[=value]` appended to its parameters (before any
     /// `?headers`), for `sip:`, `sips:` and `tel:` URIs.
     pub fn with_param(&self, name: &str, value: Option<&str>) -> Result<Uri, UriError> {
-        let split = self.params.end as usize;
+        let split = usize::from(self.parts.params.end);
         let (head, tail) = self.text.split_at_checked(split).ok_or(UriError::Param)?;
         let mut text = String::with_capacity(self.text.len() + name.len() + 8);
         text.push_str(head);
@@ -146,117 +185,6 @@ impl Uri {
         }
         text.push_str(tail);
         Uri::parse(&text)
-    }
-
-    /// The part of a `sip:`/`sips:` URI after the scheme, in one forward
-    /// pass: userinfo (up to the first `@`), host, port, parameters, headers.
-    /// `start` is where `rest` begins in the URI's text.
-    fn parse_sip(&mut self, rest: &[u8], start: usize) -> Result<(), UriError> {
-        // userinfo never holds an unescaped '@', and nothing after it may;
-        // a ';' or '?' before the '@' belongs to the user part. Most user
-        // parts are plain `user` characters up to the '@': read them in one
-        // go; anything else (a password, an escape, no user part) looks for
-        // the '@' from where that stopped.
-        let plain = rest.iter().take_while(|&&b| is_user_byte(b)).count();
-        let mut i = if plain > 0 && rest.get(plain) == Some(&b'@') {
-            self.user = Some(Span::new(start, start + plain));
-            plain + 1
-        } else {
-            match crate::syntax::find_byte(b'@', rest.get(plain..).unwrap_or_default()) {
-                Some(at) => {
-                    self.parse_userinfo(rest.get(..plain + at).unwrap_or_default(), start)?;
-                    plain + at + 1
-                }
-                None => 0,
-            }
-        };
-        let host_start = i;
-        if rest.get(i) == Some(&b'[') {
-            let close = rest
-                .iter()
-                .skip(i)
-                .position(|&b| b == b']')
-                .ok_or(UriError::Host)?
-                + i;
-            let inner = rest.get(i + 1..close).unwrap_or_default();
-            std::str::from_utf8(inner)
-                .ok()
-                .and_then(parse_ipv6)
-                .ok_or_else(|| character_or(inner, UriError::Host))?;
-            i = close + 1;
-        } else {
-            i += host_name_len(rest.get(i..).unwrap_or_default()).ok_or(UriError::Host)?;
-        }
-        self.host = Span::new(start + host_start, start + i);
-        if rest.get(i) == Some(&b':') {
-            let (port, len) = parse_port(rest.get(i + 1..).unwrap_or_default())?;
-            self.port = Some(port);
-            i += 1 + len;
-        }
-        match rest.get(i) {
-            None => return Ok(()),
-            Some(b';' | b'?') => {}
-            Some(b) if *b <= b' ' || *b == 0x7f => return Err(UriError::Character),
-            Some(_) => return Err(UriError::Host),
-        }
-        let params_len = sip_params_len(rest.get(i..).unwrap_or_default())?;
-        self.params = Span::new(start + i, start + i + params_len);
-        i += params_len;
-        if rest.get(i) == Some(&b'?') {
-            let headers = rest.get(i + 1..).unwrap_or_default();
-            if !valid_uri_headers(headers) {
-                return Err(if headers.iter().any(|&b| b <= b' ' || b == 0x7f) {
-                    UriError::Character
-                } else {
-                    UriError::Header
-                });
-            }
-            self.headers = Span::new(start + i + 1, start + rest.len());
-        }
-        Ok(())
-    }
-
-    /// `user[:password]`, checked against their character classes.
-    fn parse_userinfo(&mut self, userinfo: &[u8], start: usize) -> Result<(), UriError> {
-        let colon = userinfo.iter().position(|&b| b == b':');
-        let user = userinfo
-            .get(..colon.unwrap_or(userinfo.len()))
-            .unwrap_or_default();
-        if user.is_empty() || !all_escaped_or(user, |b| syntax::is(b, syntax::USER)) {
-            return Err(character_or(userinfo, UriError::User));
-        }
-        self.user = Some(Span::new(start, start + user.len()));
-        if let Some(colon) = colon {
-            let password = userinfo.get(colon + 1..).unwrap_or_default();
-            if !all_escaped_or(password, |b| syntax::is(b, syntax::PASSWORD)) {
-                return Err(character_or(password, UriError::User));
-            }
-            let p_start = start + colon + 1;
-            self.password = Some(Span::new(p_start, p_start + password.len()));
-        }
-        Ok(())
-    }
-
-    fn parse_tel(&mut self, rest: &str, start: usize) -> Result<(), UriError> {
-        let number_len = rest.find(';').unwrap_or(rest.len());
-        let number = rest.get(..number_len).unwrap_or("");
-        let digits = number.strip_prefix('+').unwrap_or(number);
-        let ok = !digits.is_empty() && all_escaped_or(digits.as_bytes(), is_phone_byte);
-        if !ok {
-            return Err(UriError::Telephone);
-        }
-        self.user = Some(Span::new(start, start + number_len));
-        let params = rest.get(number_len..).unwrap_or("");
-        for (name, value) in iter_params(params) {
-            let ok = !name.is_empty()
-                && name.bytes().all(is_token_byte)
-                && value.is_none_or(|v| all_escaped_or(v.as_bytes(), is_param_byte));
-            if !ok {
-                return Err(UriError::Param);
-            }
-        }
-        self.params = Span::new(start + number_len, start + rest.len());
-        Ok(())
     }
 
     /// The scheme.
@@ -276,18 +204,18 @@ impl Uri {
 
     /// The user part, still escaped (for `tel:`, the number).
     pub fn user(&self) -> Option<&str> {
-        self.user.map(|s| s.of(&self.text))
+        self.parts.user.map(|s| s.of(&self.text))
     }
 
     /// The password, still escaped.
     pub fn password(&self) -> Option<&str> {
-        self.password.map(|s| s.of(&self.text))
+        self.parts.password.map(|s| s.of(&self.text))
     }
 
     /// The host as written (an IPv6 reference with its brackets); empty for
     /// `tel:` and opaque URIs.
     pub fn host(&self) -> &str {
-        self.host.of(&self.text)
+        self.parts.host.of(&self.text)
     }
 
     /// The host, typed. `None` for `tel:` and opaque URIs.
@@ -304,12 +232,12 @@ impl Uri {
 
     /// The explicit port, if any.
     pub fn port(&self) -> Option<u16> {
-        self.port
+        self.parts.port
     }
 
     /// URI parameters as `(name, value)`, in order.
     pub fn params(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        iter_params(self.params.of(&self.text))
+        iter_params(self.parts.params.of(&self.text))
     }
 
     /// The URI parameter `name`: `None` if absent, `Some(None)` if valueless.
@@ -331,7 +259,7 @@ impl Uri {
 
     /// URI headers (`?name=value&...`) as `(name, value)`, still escaped.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        let raw = self.headers.of(&self.text);
+        let raw = self.parts.headers.of(&self.text);
         raw.split('&')
             .filter(|h| !h.is_empty())
             .map(|h| h.split_once('=').unwrap_or((h, "")))
@@ -340,7 +268,7 @@ impl Uri {
     /// Whether the URI has `?headers` (forbidden in a Request-URI, RFC 3261
     /// §19.1.1 table 1).
     pub fn has_headers(&self) -> bool {
-        self.headers.start < self.headers.end
+        self.parts.headers.start < self.parts.headers.end
     }
 
     /// The URI as written.
@@ -377,13 +305,126 @@ impl Uri {
                 .host_kind()
                 .zip(other.host_kind())
                 .is_some_and(|(a, b)| hosts_equal(a, b))
-            && self.port == other.port
+            && self.parts.port == other.parts.port
             && params_equivalent(self, other, |name| {
                 ["user", "ttl", "method", "maddr", "transport"]
                     .iter()
                     .any(|p| p.eq_ignore_ascii_case(name))
             })
             && headers_equivalent(self, other)
+    }
+}
+
+impl Parts {
+    /// The part of a `sip:`/`sips:` URI after the scheme, in one forward
+    /// pass: userinfo (up to the first `@`), host, port, parameters, headers.
+    /// `start` is where `rest` begins in the URI's text.
+    fn parse_sip(&mut self, rest: &[u8], start: usize) -> Result<(), UriError> {
+        // userinfo never holds an unescaped '@', and nothing after it may;
+        // a ';' or '?' before the '@' belongs to the user part. Most user
+        // parts are plain `user` characters up to the '@': read them in one
+        // go; anything else (a password, an escape, no user part) looks for
+        // the '@' from where that stopped.
+        let plain = rest.iter().take_while(|&&b| is_user_byte(b)).count();
+        let mut i = if plain > 0 && rest.get(plain) == Some(&b'@') {
+            self.user = Some(Part::new(start, start + plain));
+            plain + 1
+        } else {
+            match crate::syntax::find_byte(b'@', rest.get(plain..).unwrap_or_default()) {
+                Some(at) => {
+                    self.parse_userinfo(rest.get(..plain + at).unwrap_or_default(), start)?;
+                    plain + at + 1
+                }
+                None => 0,
+            }
+        };
+        let host_start = i;
+        if rest.get(i) == Some(&b'[') {
+            let close = rest
+                .iter()
+                .skip(i)
+                .position(|&b| b == b']')
+                .ok_or(UriError::Host)?
+                + i;
+            let inner = rest.get(i + 1..close).unwrap_or_default();
+            std::str::from_utf8(inner)
+                .ok()
+                .and_then(parse_ipv6)
+                .ok_or_else(|| character_or(inner, UriError::Host))?;
+            i = close + 1;
+        } else {
+            i += host_name_len(rest.get(i..).unwrap_or_default()).ok_or(UriError::Host)?;
+        }
+        self.host = Part::new(start + host_start, start + i);
+        if rest.get(i) == Some(&b':') {
+            let (port, len) = parse_port(rest.get(i + 1..).unwrap_or_default())?;
+            self.port = Some(port);
+            i += 1 + len;
+        }
+        match rest.get(i) {
+            None => return Ok(()),
+            Some(b';' | b'?') => {}
+            Some(b) if *b <= b' ' || *b == 0x7f => return Err(UriError::Character),
+            Some(_) => return Err(UriError::Host),
+        }
+        let params_len = sip_params_len(rest.get(i..).unwrap_or_default())?;
+        self.params = Part::new(start + i, start + i + params_len);
+        i += params_len;
+        if rest.get(i) == Some(&b'?') {
+            let headers = rest.get(i + 1..).unwrap_or_default();
+            if !valid_uri_headers(headers) {
+                return Err(if headers.iter().any(|&b| b <= b' ' || b == 0x7f) {
+                    UriError::Character
+                } else {
+                    UriError::Header
+                });
+            }
+            self.headers = Part::new(start + i + 1, start + rest.len());
+        }
+        Ok(())
+    }
+
+    /// `user[:password]`, checked against their character classes.
+    fn parse_userinfo(&mut self, userinfo: &[u8], start: usize) -> Result<(), UriError> {
+        let colon = userinfo.iter().position(|&b| b == b':');
+        let user = userinfo
+            .get(..colon.unwrap_or(userinfo.len()))
+            .unwrap_or_default();
+        if user.is_empty() || !all_escaped_or(user, |b| syntax::is(b, syntax::USER)) {
+            return Err(character_or(userinfo, UriError::User));
+        }
+        self.user = Some(Part::new(start, start + user.len()));
+        if let Some(colon) = colon {
+            let password = userinfo.get(colon + 1..).unwrap_or_default();
+            if !all_escaped_or(password, |b| syntax::is(b, syntax::PASSWORD)) {
+                return Err(character_or(password, UriError::User));
+            }
+            let p_start = start + colon + 1;
+            self.password = Some(Part::new(p_start, p_start + password.len()));
+        }
+        Ok(())
+    }
+
+    fn parse_tel(&mut self, rest: &str, start: usize) -> Result<(), UriError> {
+        let number_len = rest.find(';').unwrap_or(rest.len());
+        let number = rest.get(..number_len).unwrap_or("");
+        let digits = number.strip_prefix('+').unwrap_or(number);
+        let ok = !digits.is_empty() && all_escaped_or(digits.as_bytes(), is_phone_byte);
+        if !ok {
+            return Err(UriError::Telephone);
+        }
+        self.user = Some(Part::new(start, start + number_len));
+        let params = rest.get(number_len..).unwrap_or("");
+        for (name, value) in iter_params(params) {
+            let ok = !name.is_empty()
+                && name.bytes().all(is_token_byte)
+                && value.is_none_or(|v| all_escaped_or(v.as_bytes(), is_param_byte));
+            if !ok {
+                return Err(UriError::Param);
+            }
+        }
+        self.params = Part::new(start + number_len, start + rest.len());
+        Ok(())
     }
 }
 
@@ -765,6 +806,20 @@ mod tests {
         ] {
             assert!(Uri::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn parts_are_found_up_to_the_length_limit() {
+        // The longest URI kept: its parameters end at byte 65535.
+        let longest = format!("sip:alice@example.com;x={}", "a".repeat(65535 - 24));
+        assert_eq!(longest.len(), 65535);
+        let uri = uri(&longest);
+        assert_eq!(uri.user(), Some("alice"));
+        assert_eq!(uri.param("x").flatten().map(str::len), Some(65535 - 24));
+        assert!(!uri.has_headers());
+        let longer = format!("{longest}a");
+        assert_eq!(Uri::parse(&longer), Err(UriError::TooLong));
+        assert_eq!(UriError::TooLong.to_string(), "URI longer than 65535 bytes");
     }
 
     #[test]
