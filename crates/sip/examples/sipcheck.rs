@@ -7,7 +7,8 @@
 //! ```
 //!
 //! `ok` is false when the message fails to parse or fails the checks of
-//! `vani_sip::validate` (requests against the default capabilities).
+//! `vani_sip::validate` (requests against the default capabilities, with a
+//! MESSAGE's or NOTIFY's own body type accepted, as Vani's UA does).
 
 use std::process::ExitCode;
 
@@ -37,7 +38,8 @@ fn check(file: &str) -> Value {
         Ok(message) => {
             let verdict = match &message {
                 Message::Request(r) => {
-                    validate_request(r, &Capabilities::default()).map_err(|rej| rej.to_string())
+                    let caps = Capabilities::default();
+                    validate_request(r, &caps.for_request(r)).map_err(|rej| rej.to_string())
                 }
                 Message::Response(r) => validate_response(r),
             };

@@ -42,6 +42,25 @@ impl Default for Capabilities {
     }
 }
 
+impl Capabilities {
+    /// These capabilities as they apply to `request`. MESSAGE and NOTIFY
+    /// bodies go to the application whatever their type (RFC 3428 §7, and
+    /// RFC 6665 §4.1.3: an event package names its own body types, such as
+    /// `application/simple-message-summary` for voicemail notices), so
+    /// their own type is accepted.
+    pub fn for_request(&self, request: &Request) -> std::borrow::Cow<'_, Capabilities> {
+        let mut caps = std::borrow::Cow::Borrowed(self);
+        if matches!(request.method, Method::Message | Method::Notify) {
+            if let Some(Ok(ContentType(media))) = request.headers.get::<ContentType>() {
+                caps.to_mut()
+                    .content_types
+                    .push((media.kind.to_string(), media.subtype.to_string()));
+            }
+        }
+        caps
+    }
+}
+
 /// A request the UA must answer with an error instead of processing it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{} {}", status, reason)]
@@ -517,6 +536,34 @@ mod tests {
         ));
         assert_eq!(validate_request(&r, &Capabilities::default()), Ok(()));
         assert_eq!(check_max_forwards(&r), Ok(()));
+    }
+
+    #[test]
+    fn notify_and_message_bodies_are_the_applications() {
+        let with_body = |method: &str| {
+            request(&format!(
+                "{method} sip:c@d SIP/2.0\r\n{BASE}CSeq: 1 {method}\r\nEvent: message-summary\r\n\
+                 Content-Type: application/simple-message-summary\r\nContent-Length: 23\r\n\r\n\
+                 Messages-Waiting: yes\r\n"
+            ))
+        };
+        let caps = Capabilities::default();
+        for method in ["NOTIFY", "MESSAGE"] {
+            let r = with_body(method);
+            assert_eq!(
+                validate_request(&r, &caps.for_request(&r)),
+                Ok(()),
+                "{method}"
+            );
+        }
+        // Any other request with that body is refused, saying which type.
+        let r = with_body("INFO");
+        let rejection = validate_request(&r, &caps.for_request(&r)).unwrap_err();
+        assert_eq!(rejection.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            rejection.reason,
+            "Unsupported Media Type application/simple-message-summary"
+        );
     }
 
     #[test]

@@ -53,3 +53,18 @@ fn reports_valid_invalid_and_unparseable_messages() {
     assert_eq!(lines[3]["status"], 100);
     assert!(lines[3]["file"].as_str().unwrap().ends_with("noreason.dat"));
 }
+
+#[test]
+fn a_voicemail_notify_is_accepted() {
+    // An MWI NOTIFY (RFC 3842): its event package names the body type.
+    let notify = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/messages/5-notify.sip");
+    let output = Command::new(sipcheck_binary())
+        .arg(notify)
+        .output()
+        .unwrap();
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
+    assert_eq!(line["method"], "NOTIFY");
+    assert_eq!(line["ok"], true, "{line}");
+    assert_eq!(line["error"], serde_json::Value::Null);
+}

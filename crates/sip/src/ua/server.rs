@@ -8,7 +8,6 @@ use super::build::{
 };
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
 use crate::auth::Decision;
-use crate::header::ContentType;
 use crate::headers::HeaderName;
 use crate::message::{Method, Request, Response};
 use crate::time::Instant;
@@ -61,10 +60,14 @@ impl UserAgent {
         // the header), CSeq method (400), URI scheme (416), Require (420),
         // body type (415), Accept (406).
         let mut seen = std::mem::take(&mut self.checked_values);
-        let checked = validate_request_with(&request, &self.capabilities(&request), &mut seen);
+        let checked = validate_request_with(
+            &request,
+            &self.capabilities.for_request(&request),
+            &mut seen,
+        );
         self.checked_values = seen;
         if let Err(rejection) = checked {
-            let caps = self.capabilities(&request).into_owned();
+            let caps = self.capabilities.for_request(&request).into_owned();
             let tag = self.new_tag();
             let response = rejection.to_response(&request, &caps, &tag);
             self.send_response(now, &request, response);
@@ -130,22 +133,6 @@ impl UserAgent {
         let mut response = Self::response_to(request, 405, Some(&tag));
         add(&mut response.headers, HeaderName::ALLOW, ALLOW);
         self.send_response(now, request, response);
-    }
-
-    /// What this UA understands, for [`validate_request_with`]: the option tags
-    /// it implements and the body types it reads. MESSAGE and NOTIFY bodies
-    /// go to the application whatever their type (RFC 3428 §7, RFC 6665
-    /// §4.1.3 event packages), so their own type is accepted.
-    fn capabilities(&self, request: &Request) -> std::borrow::Cow<'_, Capabilities> {
-        let mut caps = std::borrow::Cow::Borrowed(&self.capabilities);
-        if matches!(request.method, Method::Message | Method::Notify) {
-            if let Some(Ok(ContentType(media))) = request.headers.get::<ContentType>() {
-                caps.to_mut()
-                    .content_types
-                    .push((media.kind.to_string(), media.subtype.to_string()));
-            }
-        }
-        caps
     }
 
     /// The option tags and body types of a UA with `config`.
