@@ -7,13 +7,14 @@
 //! ```
 //!
 //! `ok` is false when the message fails to parse or fails the checks of
-//! `vani_sip::validate` (requests against the default capabilities, with a
-//! MESSAGE's or NOTIFY's own body type accepted, as Vani's UA does).
+//! `vani_sip::validate`; requests are checked against what Vani's user agent
+//! understands in its default configuration, as it checks them itself.
 
 use std::process::ExitCode;
 
 use serde_json::{Value, json};
 use vani_sip::message::Message;
+use vani_sip::ua::{Config, UserAgent};
 use vani_sip::validate::{Capabilities, validate_request, validate_response};
 
 fn main() -> ExitCode {
@@ -22,13 +23,16 @@ fn main() -> ExitCode {
         eprintln!("usage: sipcheck FILE...");
         return ExitCode::from(2);
     }
+    // The capabilities depend on the configuration's options, not on the
+    // account: any address will do.
+    let caps = UserAgent::capabilities_of(&Config::new("sip:sipcheck@example.invalid", "", ""));
     for file in &files {
-        println!("{}", check(file));
+        println!("{}", check(file, &caps));
     }
     ExitCode::SUCCESS
 }
 
-fn check(file: &str) -> Value {
+fn check(file: &str, caps: &Capabilities) -> Value {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => return report(file, None, Some(format!("cannot read file: {e}"))),
@@ -38,7 +42,6 @@ fn check(file: &str) -> Value {
         Ok(message) => {
             let verdict = match &message {
                 Message::Request(r) => {
-                    let caps = Capabilities::default();
                     validate_request(r, &caps.for_request(r)).map_err(|rej| rej.to_string())
                 }
                 Message::Response(r) => validate_response(r),

@@ -68,3 +68,38 @@ fn a_voicemail_notify_is_accepted() {
     assert_eq!(line["ok"], true, "{line}");
     assert_eq!(line["error"], serde_json::Value::Null);
 }
+
+#[test]
+fn requests_are_checked_against_what_the_user_agent_understands() {
+    // The user agent supports reliable provisional responses (RFC 3262) and
+    // GRUU (RFC 5627); an option tag it does not know is refused with 420.
+    let invite = |require: &str| {
+        format!(
+            "INVITE sip:bob@example.com SIP/2.0\r\n\
+             Via: SIP/2.0/WSS h.invalid;branch=z9hG4bK-sipcheck\r\n\
+             Max-Forwards: 70\r\nTo: <sip:bob@example.com>\r\n\
+             From: <sip:alice@example.com>;tag=1\r\nCall-ID: sipcheck-require\r\n\
+             CSeq: 1 INVITE\r\nContact: <sip:alice@h.invalid;transport=ws>\r\n\
+             Require: {require}\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("vani-sipcheck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let known = dir.join("require-100rel.sip");
+    let unknown = dir.join("require-foo.sip");
+    std::fs::write(&known, invite("100rel, gruu")).unwrap();
+    std::fs::write(&unknown, invite("foo")).unwrap();
+    let output = Command::new(sipcheck_binary())
+        .args([&known, &unknown])
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["ok"], true, "{}", lines[0]);
+    assert_eq!(lines[1]["ok"], false);
+    assert_eq!(lines[1]["error"], "420 Bad Extension foo");
+}

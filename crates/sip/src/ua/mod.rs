@@ -137,7 +137,7 @@ impl UserAgent {
         let digest =
             crate::auth::DigestClient::new(config.auth_username.clone(), config.password.clone());
         let registration = Registration::new(&mut rng, config.register_expires);
-        let capabilities = Self::own_capabilities(&config);
+        let capabilities = Self::capabilities_of(&config);
         UserAgent {
             config,
             timers,

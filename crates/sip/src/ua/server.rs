@@ -135,8 +135,10 @@ impl UserAgent {
         self.send_response(now, request, response);
     }
 
-    /// The option tags and body types of a UA with `config`.
-    pub(super) fn own_capabilities(config: &super::Config) -> Capabilities {
+    /// The option tags and body types a user agent with `config`
+    /// understands: what it checks each incoming request against (with
+    /// [`Capabilities::for_request`]).
+    pub fn capabilities_of(config: &super::Config) -> Capabilities {
         let mut extensions: Vec<String> = UNDERSTOOD.iter().map(|t| (*t).to_owned()).collect();
         if config.reliable_provisional {
             extensions.push("100rel".to_owned());
