@@ -21,6 +21,7 @@ build: setup
 
 test-native:
 	$(ENV) scripts/check-deps.sh
+	$(ENV) RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 	$(ENV) cargo test --workspace --locked
 
 test-wasm:

@@ -2,7 +2,7 @@
 //!
 //! One `Rc<RefCell<Driver>>`. Every input (a socket frame, the timer, a
 //! command from the UI, a finished media step) borrows it, hands the input to
-//! the [`UserAgent`], and drains `poll_output` in [`Driver::drain`], the one
+//! the [`UserAgent`], and drains `poll_output` in `Driver::drain`, the one
 //! place that sends frames, turns events into state and re-arms the one
 //! timer. No borrow is held across an `.await`: media steps run in their own
 //! tasks and borrow again when they finish.

@@ -5,7 +5,7 @@
 //! SDP over with `RemoteDescription`; each becomes a [`Job`], run in order
 //! per call (the peer connection's offer/answer steps must not interleave).
 //! ICE gathering is not waited for forever: the SDP goes out when gathering
-//! completes, or [`MediaSession::cutoff_ms`] after the first usable candidate.
+//! completes, or `MediaSession::cutoff_ms` after the first usable candidate.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;

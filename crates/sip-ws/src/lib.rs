@@ -14,7 +14,7 @@
 //! - time is the driver's tokio clock, counted in milliseconds from its start
 //!   ([`clock::Clock`]);
 //! - after every input or command the driver drains the user agent's output
-//!   in one place ([`driver`]): it sends every transmit, forwards every event
+//!   in one place (the `driver` module): it sends every transmit, forwards every event
 //!   and re-arms its single timer at the last deadline.
 //!
 //! The driver runs one connection. When the WebSocket closes, it tells the user

@@ -189,7 +189,7 @@ pub fn check_max_forwards(request: &Request) -> Result<(), Rejection> {
 }
 
 /// Header values a UA found well-formed in the last requests it checked
-/// (see [`validate_request_with`]), the last few of each [`CHECKED`]
+/// (see [`validate_request_with`]), the last few of each checked
 /// header.
 #[derive(Debug, Clone, Default)]
 pub struct CheckedValues {

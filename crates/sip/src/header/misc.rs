@@ -275,7 +275,7 @@ impl fmt::Display for Reason {
 pub struct Warning {
     /// Three-digit warning code.
     pub code: u16,
-    /// The warning agent (host[:port] or pseudonym).
+    /// The warning agent (`host[:port]` or pseudonym).
     pub agent: String,
     /// The warning text, unquoted.
     pub text: String,
