@@ -10,6 +10,8 @@
 use std::io::Read;
 
 use vani_sip::message::Message;
+
+include!("support/typed_headers.rs");
 use vani_sip::validate::{Capabilities, validate_request};
 
 /// The INVITE of a case file with its placeholders filled in.
@@ -155,51 +157,7 @@ fn read_every_header(headers: &vani_sip::headers::Headers) -> (usize, usize) {
     macro_rules! all {
         ($($t:ty),* $(,)?) => {$( each::<$t>(headers, &mut counts); )*};
     }
-    all!(
-        Via,
-        From,
-        To,
-        CallId,
-        CSeq,
-        Contact,
-        Route,
-        RecordRoute,
-        MaxForwards,
-        ContentType,
-        ContentLength,
-        Expires,
-        MinExpires,
-        WwwAuthenticate,
-        ProxyAuthenticate,
-        Authorization,
-        ProxyAuthorization,
-        Allow,
-        Supported,
-        Require,
-        ProxyRequire,
-        Unsupported,
-        Accept,
-        RSeq,
-        RAck,
-        SessionExpires,
-        MinSe,
-        ReferTo,
-        ReferredBy,
-        Replaces,
-        Event,
-        AllowEvents,
-        SubscriptionState,
-        Reason,
-        PAssertedIdentity,
-        CallInfo,
-        UserAgent,
-        Server,
-        Date,
-        Warning,
-        RetryAfter,
-        Path,
-        ServiceRoute,
-    );
+    with_every_typed_header!(all);
     counts
 }
 

@@ -9,6 +9,8 @@ use vani_sip::header::*;
 use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::Message;
 
+include!("../../tests/support/typed_headers.rs");
+
 fn each<T: TypedHeader>(headers: &Headers) {
     for value in headers.get_all::<T>().flatten() {
         let printed = value.to_string();
@@ -26,13 +28,6 @@ fuzz_target!(|data: &[u8]| {
         macro_rules! all {
             ($($t:ty),* $(,)?) => {$( each::<$t>(h); )*};
         }
-        all!(
-            Via, From, To, CallId, CSeq, Contact, Route, RecordRoute, MaxForwards, ContentType,
-            ContentLength, Expires, MinExpires, WwwAuthenticate, ProxyAuthenticate, Authorization,
-            ProxyAuthorization, Allow, Supported, Require, ProxyRequire, Unsupported, Accept, RSeq,
-            RAck, SessionExpires, MinSe, ReferTo, ReferredBy, Replaces, Event, AllowEvents,
-            SubscriptionState, Reason, PAssertedIdentity, CallInfo, UserAgent, Server, Date,
-            Warning, RetryAfter, Path, ServiceRoute,
-        );
+        with_every_typed_header!(all);
     }
 });

@@ -1,0 +1,56 @@
+// Every typed header of the crate, named once for the code that goes
+// through all of them: the corpus test (`tests/protos.rs`) and the fuzz
+// target (`fuzz/fuzz_targets/parse_message.rs`), which is a workspace of its
+// own and so includes this file rather than sharing a module.
+//
+// `with_every_typed_header!(m)` expands to `m!(Via, From, ...)`; the caller
+// has the types in scope.
+macro_rules! with_every_typed_header {
+    ($apply:ident) => {
+        $apply!(
+            Via,
+            From,
+            To,
+            CallId,
+            CSeq,
+            Contact,
+            Route,
+            RecordRoute,
+            MaxForwards,
+            ContentType,
+            ContentLength,
+            Expires,
+            MinExpires,
+            WwwAuthenticate,
+            ProxyAuthenticate,
+            Authorization,
+            ProxyAuthorization,
+            Allow,
+            Supported,
+            Require,
+            ProxyRequire,
+            Unsupported,
+            Accept,
+            RSeq,
+            RAck,
+            SessionExpires,
+            MinSe,
+            ReferTo,
+            ReferredBy,
+            Replaces,
+            Event,
+            AllowEvents,
+            SubscriptionState,
+            Reason,
+            PAssertedIdentity,
+            CallInfo,
+            UserAgent,
+            Server,
+            Date,
+            Warning,
+            RetryAfter,
+            Path,
+            ServiceRoute,
+        )
+    };
+}
