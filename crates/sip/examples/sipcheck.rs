@@ -41,9 +41,7 @@ fn check(file: &str, caps: &Capabilities) -> Value {
         Err(e) => report(file, None, Some(e.to_string())),
         Ok(message) => {
             let verdict = match &message {
-                Message::Request(r) => {
-                    validate_request(r, &caps.for_request(r)).map_err(|rej| rej.to_string())
-                }
+                Message::Request(r) => validate_request(r, caps).map_err(|rej| rej.to_string()),
                 Message::Response(r) => validate_response(r),
             };
             report(file, Some(&message), verdict.err())

@@ -60,16 +60,11 @@ impl UserAgent {
         // the header), CSeq method (400), URI scheme (416), Require (420),
         // body type (415), Accept (406).
         let mut seen = std::mem::take(&mut self.checked_values);
-        let checked = validate_request_with(
-            &request,
-            &self.capabilities.for_request(&request),
-            &mut seen,
-        );
+        let checked = validate_request_with(&request, &self.capabilities, &mut seen);
         self.checked_values = seen;
         if let Err(rejection) = checked {
-            let caps = self.capabilities.for_request(&request).into_owned();
             let tag = self.new_tag();
-            let response = rejection.to_response(&request, &caps, &tag);
+            let response = rejection.to_response(&request, &self.capabilities, &tag);
             self.send_response(now, &request, response);
             return;
         }
@@ -136,8 +131,7 @@ impl UserAgent {
     }
 
     /// The option tags and body types a user agent with `config`
-    /// understands: what it checks each incoming request against (with
-    /// [`Capabilities::for_request`]).
+    /// understands: what it checks each incoming request against.
     pub fn capabilities_of(config: &super::Config) -> Capabilities {
         let mut extensions: Vec<String> = UNDERSTOOD.iter().map(|t| (*t).to_owned()).collect();
         if config.reliable_provisional {
