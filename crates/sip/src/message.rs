@@ -545,42 +545,50 @@ macro_rules! display_via_bytes {
 
 display_via_bytes!(Request, Response, Message);
 
+/// The methods [`RequestBuilder`] and [`ResponseBuilder`] share; `$built`
+/// is what `build` returns, `$what` names it in the docs.
+macro_rules! builder_methods {
+    ($built:ty, $what:literal) => {
+        /// Appends a typed header.
+        pub fn header<T: TypedHeader>(mut self, header: &T) -> Self {
+            self.0.headers.push(header);
+            self
+        }
+
+        /// Appends a raw header (name a token, value without CR/LF).
+        pub fn raw_header(
+            mut self,
+            name: &str,
+            value: &str,
+        ) -> Result<Self, crate::headers::HeaderError> {
+            self.0.headers.push_raw(name, value)?;
+            Ok(self)
+        }
+
+        /// Sets the body and its `Content-Type`.
+        pub fn body(mut self, content_type: &ContentType, body: Vec<u8>) -> Self {
+            if !body.is_empty() {
+                self.0.headers.set(content_type);
+            }
+            self.0.body = body;
+            self
+        }
+
+        #[doc = concat!("The ", $what, ", with `Content-Length` set.")]
+        pub fn build(mut self) -> $built {
+            self.0.headers.set(&ContentLength(self.0.body.len()));
+            self.0
+        }
+    };
+}
+
 /// Builds a [`Request`]: headers in the order given, `Content-Length` last.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct RequestBuilder(Request);
 
 impl RequestBuilder {
-    /// Appends a typed header.
-    pub fn header<T: TypedHeader>(mut self, header: &T) -> Self {
-        self.0.headers.push(header);
-        self
-    }
-
-    /// Appends a raw header (name a token, value without CR/LF).
-    pub fn raw_header(
-        mut self,
-        name: &str,
-        value: &str,
-    ) -> Result<Self, crate::headers::HeaderError> {
-        self.0.headers.push_raw(name, value)?;
-        Ok(self)
-    }
-
-    /// Sets the body and its `Content-Type`.
-    pub fn body(mut self, content_type: &ContentType, body: Vec<u8>) -> Self {
-        if !body.is_empty() {
-            self.0.headers.set(content_type);
-        }
-        self.0.body = body;
-        self
-    }
-
-    /// The request, with `Content-Length` set.
-    pub fn build(mut self) -> Request {
-        self.0.headers.set(&ContentLength(self.0.body.len()));
-        self.0
-    }
+    builder_methods!(Request, "request");
 }
 
 /// Builds a [`Response`]: headers in the order given, `Content-Length` last.
@@ -606,36 +614,7 @@ impl ResponseBuilder {
         self
     }
 
-    /// Appends a typed header.
-    pub fn header<T: TypedHeader>(mut self, header: &T) -> Self {
-        self.0.headers.push(header);
-        self
-    }
-
-    /// Appends a raw header (name a token, value without CR/LF).
-    pub fn raw_header(
-        mut self,
-        name: &str,
-        value: &str,
-    ) -> Result<Self, crate::headers::HeaderError> {
-        self.0.headers.push_raw(name, value)?;
-        Ok(self)
-    }
-
-    /// Sets the body and its `Content-Type`.
-    pub fn body(mut self, content_type: &ContentType, body: Vec<u8>) -> Self {
-        if !body.is_empty() {
-            self.0.headers.set(content_type);
-        }
-        self.0.body = body;
-        self
-    }
-
-    /// The response, with `Content-Length` set.
-    pub fn build(mut self) -> Response {
-        self.0.headers.set(&ContentLength(self.0.body.len()));
-        self.0
-    }
+    builder_methods!(Response, "response");
 }
 
 /// Shortcuts to the headers every message carries (RFC 3261 §8.1.1).

@@ -28,6 +28,16 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
+    /// Every algorithm this stack computes, weakest first.
+    pub const ALL: [Algorithm; 6] = [
+        Algorithm::Md5,
+        Algorithm::Md5Sess,
+        Algorithm::Sha256,
+        Algorithm::Sha256Sess,
+        Algorithm::Sha512_256,
+        Algorithm::Sha512_256Sess,
+    ];
+
     /// The token written in `algorithm=`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -102,15 +112,8 @@ impl FromStr for Algorithm {
 
     /// Algorithm tokens compare case-insensitively (RFC 7616 §3.3).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        const ALL: [Algorithm; 6] = [
-            Algorithm::Md5,
-            Algorithm::Md5Sess,
-            Algorithm::Sha256,
-            Algorithm::Sha256Sess,
-            Algorithm::Sha512_256,
-            Algorithm::Sha512_256Sess,
-        ];
-        ALL.into_iter()
+        Algorithm::ALL
+            .into_iter()
             .find(|a| a.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| AuthError::UnsupportedAlgorithm(s.to_owned()))
     }
@@ -158,14 +161,7 @@ mod tests {
 
     #[test]
     fn names_round_trip_case_insensitively() {
-        for a in [
-            Algorithm::Md5,
-            Algorithm::Md5Sess,
-            Algorithm::Sha256,
-            Algorithm::Sha256Sess,
-            Algorithm::Sha512_256,
-            Algorithm::Sha512_256Sess,
-        ] {
+        for a in Algorithm::ALL {
             assert_eq!(a.as_str().parse::<Algorithm>().unwrap(), a);
             assert_eq!(
                 a.as_str()
