@@ -14,8 +14,14 @@ fn document() -> web_sys::Document {
 
 #[wasm_bindgen_test]
 fn shell_mounts_with_product_name() {
-    let host = document().create_element("div").expect("create a host element");
-    document().body().expect("page body").append_child(&host).expect("attach host");
+    let host = document()
+        .create_element("div")
+        .expect("create a host element");
+    document()
+        .body()
+        .expect("page body")
+        .append_child(&host)
+        .expect("attach host");
     let host: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host);
 
     let _mounted = leptos::mount::mount_to(host.clone(), vani::app::App);
@@ -24,5 +30,8 @@ fn shell_mounts_with_product_name() {
         .query_selector("[data-testid=app-title]")
         .expect("valid selector")
         .expect("the shell renders its title");
-    assert_eq!(title.text_content().as_deref(), Some(vani::app::PRODUCT_NAME));
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some(vani::app::PRODUCT_NAME)
+    );
 }

@@ -11,7 +11,8 @@
 
 use vani_sip::auth::WwwAuthenticate;
 use vani_sip::header::{
-    CSeq, CallId, Contact, ContentLength, ContentType, Event, From, MaxForwards, RecordRoute, SessionExpires, To, Via,
+    CSeq, CallId, Contact, ContentLength, ContentType, Event, From, MaxForwards, RecordRoute,
+    SessionExpires, To, Via,
 };
 use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::Message;
@@ -106,7 +107,10 @@ mod tests {
         assert_eq!(parse(REGISTER), 8);
         // Via, From, To, Call-ID, CSeq, Content-Length, WWW-Authenticate.
         assert_eq!(parse(CHALLENGE), 7);
-        assert_eq!(parse_call_id(INVITE).as_deref(), Some("9x2c7v4b1n8m3k6j5h0g"));
+        assert_eq!(
+            parse_call_id(INVITE).as_deref(),
+            Some("9x2c7v4b1n8m3k6j5h0g")
+        );
     }
 
     #[test]
