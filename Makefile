@@ -21,6 +21,8 @@ build: setup
 
 test-native:
 	$(ENV) scripts/check-deps.sh
+	$(ENV) cargo fmt --all --check
+	$(ENV) cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(ENV) RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 	$(ENV) cargo test --workspace --locked
 
