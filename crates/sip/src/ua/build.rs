@@ -1,7 +1,7 @@
 //! Building requests and responses (RFC 3261 §8.1.1, §8.2.6, §12.2.1.1,
 //! §17.1.1.3) with RFC 7118 Via and Contact.
 
-use super::{Owner, UserAgent};
+use super::{Owner, UaError, UserAgent};
 use crate::auth::{ChallengeKind, Decision};
 use crate::dialog::Dialog;
 use crate::headers::HeaderName;
@@ -280,7 +280,7 @@ pub(super) fn tag_ref(headers: &Headers, name: HeaderName) -> Option<Cow<'_, str
 
 /// `sip:` + `target` when it has no scheme; `@domain` of the AOR when it
 /// has no host.
-pub(super) fn target_uri(target: &str, aor: &str) -> Option<Uri> {
+fn target_uri(target: &str, aor: &str) -> Option<Uri> {
     let target = target.trim();
     let with_scheme = if target.contains(':') {
         target.to_owned()
@@ -297,6 +297,21 @@ pub(super) fn target_uri(target: &str, aor: &str) -> Option<Uri> {
 }
 
 impl UserAgent {
+    /// The URI `target` (a URI, a user or a number) names, for a request
+    /// of its own (INVITE, MESSAGE, SUBSCRIBE), which needs the transport.
+    pub(super) fn new_request_target(&self, target: &str) -> Result<Uri, UaError> {
+        if !self.connected {
+            return Err(UaError::NotConnected);
+        }
+        self.target(target)
+    }
+
+    /// The URI `target` (a URI, a user or a number) names.
+    pub(super) fn target(&self, target: &str) -> Result<Uri, UaError> {
+        target_uri(target, &self.config.aor)
+            .ok_or_else(|| UaError::InvalidTarget(target.to_owned()))
+    }
+
     /// Our Supported value.
     pub(super) fn supported(&self) -> &'static str {
         if self.config.reliable_provisional {

@@ -6,8 +6,8 @@ mod extensions;
 mod transfer;
 
 use super::build::{
-    ALLOW, Refresher, WireResponse, add, header_tag, lists, sdp_body, set_body, tag_ref,
-    target_uri, text, text_ref,
+    ALLOW, Refresher, WireResponse, add, header_tag, lists, sdp_body, set_body, tag_ref, text,
+    text_ref,
 };
 use super::{
     CallHandle, CallState, DropReason, DtmfFormat, EndReason, Event, MediaKind, Owner, SdpKind,
@@ -420,11 +420,7 @@ impl UserAgent {
         with_offer: bool,
         replaces: Option<String>,
     ) -> Result<CallHandle, UaError> {
-        if !self.connected {
-            return Err(UaError::NotConnected);
-        }
-        let uri = target_uri(target, &self.config.aor)
-            .ok_or_else(|| UaError::InvalidTarget(target.to_owned()))?;
+        let uri = self.new_request_target(target)?;
         let handle = CallHandle(self.next_handle());
         let call_id = self.new_call_id();
         let tag = self.new_tag();

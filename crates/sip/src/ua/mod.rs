@@ -359,8 +359,7 @@ impl UserAgent {
     /// Blind transfer: REFER the peer of `call` to `target` (RFC 3515, RFC 5589
     /// §6). Progress comes as [`Event::TransferProgress`].
     pub fn refer(&mut self, now: Instant, call: CallHandle, target: &str) -> Result<(), UaError> {
-        let uri = build::target_uri(target, &self.config.aor)
-            .ok_or_else(|| UaError::InvalidTarget(target.to_owned()))?;
+        let uri = self.target(target)?;
         let result = self.send_refer(now, call, &format!("<{uri}>"));
         self.fire_timers(now);
         result

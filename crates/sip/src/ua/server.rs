@@ -3,8 +3,8 @@
 //! 400/416; MESSAGE (RFC 3428) in and out.
 
 use super::build::{
-    ACCEPT, ALLOW, KNOWN_UNSUPPORTED, UNDERSTOOD, add, header_tag, set_body, tag_ref, target_uri,
-    text, text_ref,
+    ACCEPT, ALLOW, KNOWN_UNSUPPORTED, UNDERSTOOD, add, header_tag, set_body, tag_ref, text,
+    text_ref,
 };
 use super::{DropReason, Event, MessageHandle, Owner, PendingMessage, UaError, UserAgent};
 use crate::auth::Decision;
@@ -319,11 +319,7 @@ impl UserAgent {
         content_type: &str,
         body: &str,
     ) -> Result<MessageHandle, UaError> {
-        if !self.connected {
-            return Err(UaError::NotConnected);
-        }
-        let uri = target_uri(target, &self.config.aor)
-            .ok_or_else(|| UaError::InvalidTarget(target.to_owned()))?;
+        let uri = self.new_request_target(target)?;
         let handle = MessageHandle(self.next_handle());
         let pending = PendingMessage {
             target: uri,

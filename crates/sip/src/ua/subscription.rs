@@ -1,7 +1,7 @@
 //! SUBSCRIBE/NOTIFY (RFC 6665) outside calls, in both roles: creation,
 //! refresh before expiry, termination by either side or by expiry.
 
-use super::build::{add, set_body, target_uri, text};
+use super::build::{add, set_body, text};
 use super::{Event, Owner, SubscriptionHandle, SubscriptionState, UaError, UserAgent};
 use crate::dialog::Dialog;
 use crate::headers::HeaderName;
@@ -78,6 +78,17 @@ fn seconds(value: &str) -> Option<u32> {
     value.trim().parse().ok()
 }
 
+/// The duration we grant a SUBSCRIBE as notifier: what it asks (its
+/// `Expires`, or our longest when it has none) up to our longest.
+fn granted_expires(request: &Request) -> u32 {
+    request
+        .headers
+        .field(HeaderName::EXPIRES)
+        .and_then(|v| seconds(&v))
+        .unwrap_or(MAX_EXPIRES)
+        .min(MAX_EXPIRES)
+}
+
 impl UserAgent {
     /// `subscribe`: an initial SUBSCRIBE (RFC 6665 §4.1.2.1).
     pub(super) fn start_subscription(
@@ -87,11 +98,7 @@ impl UserAgent {
         event: &str,
         expires: u32,
     ) -> Result<SubscriptionHandle, UaError> {
-        if !self.connected {
-            return Err(UaError::NotConnected);
-        }
-        let uri = target_uri(target, &self.config.aor)
-            .ok_or_else(|| UaError::InvalidTarget(target.to_owned()))?;
+        let uri = self.new_request_target(target)?;
         let handle = SubscriptionHandle(self.next_handle());
         let subscription = Subscription {
             role: Role::Subscriber,
@@ -237,12 +244,7 @@ impl UserAgent {
             self.reply(now, request, 489);
             return;
         }
-        let asked = request
-            .headers
-            .field(HeaderName::EXPIRES)
-            .and_then(|v| seconds(&v))
-            .unwrap_or(MAX_EXPIRES);
-        let granted = asked.min(MAX_EXPIRES);
+        let granted = granted_expires(request);
         let tag = self.new_tag();
         let Some(dialog) = Dialog::uas(request, &tag, false) else {
             self.reply(now, request, 400);
@@ -383,12 +385,7 @@ impl UserAgent {
             self.reply(now, request, if cseq_ok { 489 } else { 500 });
             return;
         }
-        let asked = request
-            .headers
-            .field(HeaderName::EXPIRES)
-            .and_then(|v| seconds(&v))
-            .unwrap_or(MAX_EXPIRES);
-        let granted = asked.min(MAX_EXPIRES);
+        let granted = granted_expires(request);
         sub.expires = granted;
         sub.at = Some(now + Duration::from_secs(u64::from(granted)));
         let mut response = Self::response_to(request, 200, None);
