@@ -4,6 +4,8 @@
 mod support;
 
 use support::*;
+use vani_sip::header::{CSeq, ContentType, MediaType};
+use vani_sip::message::Method;
 use vani_sip::ua::{CallState, DtmfFormat, EndReason, Event, MediaKind, SdpKind, UserAgent};
 
 fn ended(events: &[Event], call: vani_sip::ua::CallHandle) -> Option<EndReason> {
@@ -662,4 +664,33 @@ fn remote_bye_with_lower_cseq_gets_500() {
     p.a.handle_message(p.now, text.as_bytes());
     let out = drain(&mut p.a);
     assert_eq!(out.statuses(), vec![500]);
+}
+
+#[test]
+fn message_in_dialog_reaches_the_application() {
+    let mut p = Pair::new();
+    let (a_call, _b_call) = connect(&mut p);
+    // Alice's next in-dialog request, turned into a MESSAGE (RFC 3428 §4
+    // allows one in a dialog; this UA only sends them outside one).
+    p.a.send_dtmf_info(p.now, a_call, '1', 160, DtmfFormat::Relay)
+        .unwrap();
+    let mut message = drain(&mut p.a).request("INFO");
+    let seq = message.headers.get::<CSeq>().unwrap().unwrap().seq;
+    message.method = Method::Message;
+    message.headers.set(&CSeq {
+        seq,
+        method: Method::Message,
+    });
+    message.set_body(
+        &ContentType(MediaType::new("text", "plain")),
+        b"in the call".to_vec(),
+    );
+    p.b.handle_message(p.now, &message.to_bytes());
+    let out = drain(&mut p.b);
+    assert_eq!(out.statuses(), vec![200]);
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::Message { from, content_type, body }
+            if from == "sip:alice@example.com" && content_type == "text/plain" && body == "in the call"
+    )));
 }

@@ -1587,20 +1587,7 @@ impl UserAgent {
                     None => self.reply(now, &request, 415),
                 }
             }
-            Method::Message => {
-                let from = text(&request.headers, HeaderName::FROM);
-                let from = crate::name_addr::NameAddr::parse(&from)
-                    .map(|a| a.uri.as_str().to_owned())
-                    .unwrap_or(from);
-                let content_type = text(&request.headers, HeaderName::CONTENT_TYPE);
-                let body = String::from_utf8_lossy(&request.body).into_owned();
-                self.reply(now, &request, 200);
-                self.emit(Event::Message {
-                    from,
-                    content_type,
-                    body,
-                });
-            }
+            Method::Message => self.incoming_message(now, &request),
             Method::Options => {
                 let mut response = Self::response_to(&request, 200, None);
                 add(&mut response.headers, HeaderName::ALLOW, ALLOW);

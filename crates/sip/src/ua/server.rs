@@ -161,7 +161,9 @@ impl UserAgent {
         })
     }
 
-    fn incoming_message(&mut self, now: Instant, request: &Request) {
+    /// A MESSAGE (RFC 3428), in a dialog or outside one: accepted and
+    /// handed to the application.
+    pub(super) fn incoming_message(&mut self, now: Instant, request: &Request) {
         let from = text(&request.headers, HeaderName::FROM);
         let from = crate::name_addr::NameAddr::parse(&from)
             .map(|a| a.uri.as_str().to_owned())
