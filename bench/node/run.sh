@@ -5,7 +5,10 @@
 #   bench/node/run.sh [messages-dir]
 #
 # The wasm is built with the workspace release profile (the one the app
-# ships, size-tuned). OPT_LEVEL=3 bench/node/run.sh builds it for speed instead.
+# ships, size-tuned) and then, as Trunk does for the app, passed through
+# `wasm-opt -Oz` (binaryen 132, from the project's npm packages).
+# OPT_LEVEL=3 bench/node/run.sh builds it for speed instead (opt-level 3,
+# `wasm-opt -O3`).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -17,6 +20,14 @@ if [ -n "${OPT_LEVEL:-}" ]; then
 fi
 cargo build --manifest-path "$root/Cargo.toml" -p sip-wasm-bench --target wasm32-unknown-unknown --release
 wasm-bindgen --target nodejs --out-dir "$here/pkg" "$target/wasm32-unknown-unknown/release/sip_wasm_bench.wasm"
+wasm_opt="$root/node_modules/.bin/wasm-opt"
+if [ ! -x "$wasm_opt" ]; then
+    (cd "$root" && npm ci --no-audit --no-fund)
+fi
+# The features the app's build enables (index.html, data-wasm-opt-params).
+"$wasm_opt" "-O${OPT_LEVEL:-z}" --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-reference-types --enable-multivalue --enable-simd \
+    "$here/pkg/sip_wasm_bench_bg.wasm" -o "$here/pkg/sip_wasm_bench_bg.wasm"
 # The bindings are CommonJS; bench.mjs sits in an ES module package.
 printf '{ "type": "commonjs" }\n' > "$here/pkg/package.json"
 if [ ! -d "$here/node_modules/jssip" ] || [ ! -d "$here/node_modules/sip.js" ]; then
