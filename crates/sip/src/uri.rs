@@ -501,7 +501,7 @@ fn host_name_len(text: &[u8]) -> Option<usize> {
 
 /// The port at the start of `text` (1 to 5 digits, at most 65535) and its
 /// length.
-fn parse_port(text: &[u8]) -> Result<(u16, usize), UriError> {
+pub(crate) fn parse_port(text: &[u8]) -> Result<(u16, usize), UriError> {
     let mut value: u32 = 0;
     let mut len = 0;
     for &b in text.iter().take_while(|b| b.is_ascii_digit()) {

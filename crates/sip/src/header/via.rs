@@ -210,14 +210,8 @@ fn split_sent_by(rest: &str, start: usize) -> Option<(&str, Option<u16>, &str)> 
     }
     let mut at = host_len;
     let port = if tail.get(at) == Some(&b':') {
-        let digits = tail
-            .get(at + 1..)?
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let port =
-            crate::syntax::parse_decimal(text.get(at + 1..at + 1 + digits)?, u64::from(u16::MAX))
-                .and_then(|n| u16::try_from(n).ok())?;
+        // The same `port` rule as in a URI (1 to 5 digits, at most 65535).
+        let (port, digits) = crate::uri::parse_port(tail.get(at + 1..)?).ok()?;
         at += 1 + digits;
         Some(port)
     } else {
@@ -293,6 +287,8 @@ mod tests {
             "SIP/2.0/UDP",
             "SIP/3.0/UDP h",
             "SIP/2.0/UDP h:99999",
+            "SIP/2.0/UDP h:65536",
+            "SIP/2.0/UDP h:005060",
             "SIP/2.0/UDP [::1",
             "SIP/2.0/UDP h_x;branch=z9hG4bK1",
             "SIP/2.0/UDP h:;branch=z9hG4bK1",
@@ -308,6 +304,8 @@ mod tests {
         let v = Via::parse("SIP/2.0/UDP h.example:5070 ;branch=z9hG4bK1").unwrap();
         assert_eq!((v.host.as_str(), v.port), ("h.example", Some(5070)));
         assert_eq!(v.branch(), Some("z9hG4bK1"));
+        let v = Via::parse("SIP/2.0/UDP h.example:65535").unwrap();
+        assert_eq!(v.port, Some(65535));
     }
 
     #[test]
