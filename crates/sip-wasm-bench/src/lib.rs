@@ -11,8 +11,8 @@
 
 use vani_sip::auth::WwwAuthenticate;
 use vani_sip::header::{
-    CSeq, CallId, Contact, ContentLength, ContentType, Event, From, MaxForwards, RecordRoute,
-    SessionExpires, To, Via,
+    CSeq, CallIdRef, ContactRef, ContentLength, ContentType, Event, FromRef, MaxForwards,
+    RecordRouteRef, SessionExpires, ToRef, ViaRef,
 };
 use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::Message;
@@ -38,7 +38,7 @@ pub fn parse_str(text: &str) -> u32 {
 #[wasm_bindgen]
 pub fn parse_call_id(bytes: &[u8]) -> Option<String> {
     let message = Message::parse(bytes).ok()?;
-    let call_id = message.headers().get::<CallId>()?.ok()?;
+    let call_id = message.headers().get::<CallIdRef>()?.ok()?;
     Some(call_id.to_string())
 }
 
@@ -46,13 +46,13 @@ pub fn parse_call_id(bytes: &[u8]) -> Option<String> {
 pub fn parse_eagerly(bytes: &[u8]) -> Option<u32> {
     let message = Message::parse(bytes).ok()?;
     let headers = message.headers();
-    let mut count = required::<Via>(headers)?;
-    count += required::<From>(headers)?;
-    count += required::<To>(headers)?;
-    count += required::<CallId>(headers)?;
+    let mut count = required::<ViaRef>(headers)?;
+    count += required::<FromRef>(headers)?;
+    count += required::<ToRef>(headers)?;
+    count += required::<CallIdRef>(headers)?;
     count += required::<CSeq>(headers)?;
-    count += all::<Contact>(headers)?;
-    count += all::<RecordRoute>(headers)?;
+    count += all::<ContactRef>(headers)?;
+    count += all::<RecordRouteRef>(headers)?;
     count += optional::<ContentLength>(headers)?;
     count += optional::<ContentType>(headers)?;
     count += optional::<MaxForwards>(headers)?;
@@ -65,12 +65,12 @@ pub fn parse_eagerly(bytes: &[u8]) -> Option<u32> {
 /// The first value of a header that must be present and valid. (Each value
 /// is checked where it lies: moving a large value out of its `Result` costs
 /// a `memory.copy` in wasm, work that is not the parser's.)
-fn required<T: TypedHeader>(headers: &Headers) -> Option<u32> {
+fn required<'a, T: TypedHeader<'a>>(headers: &'a Headers) -> Option<u32> {
     matches!(headers.get::<T>(), Some(Ok(_))).then_some(1)
 }
 
 /// The first value of a header that may be absent but must be valid.
-fn optional<T: TypedHeader>(headers: &Headers) -> Option<u32> {
+fn optional<'a, T: TypedHeader<'a>>(headers: &'a Headers) -> Option<u32> {
     match headers.get::<T>() {
         None => Some(0),
         Some(Ok(_)) => Some(1),
@@ -79,7 +79,7 @@ fn optional<T: TypedHeader>(headers: &Headers) -> Option<u32> {
 }
 
 /// Every value of a list header; all must be valid.
-fn all<T: TypedHeader>(headers: &Headers) -> Option<u32> {
+fn all<'a, T: TypedHeader<'a> + 'a>(headers: &'a Headers) -> Option<u32> {
     let mut count = 0;
     for value in headers.get_all::<T>() {
         if value.is_err() {

@@ -15,7 +15,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use vani_sip::header::{CSeq, CallId, Contact, ContentLength, From, To, Via};
+use vani_sip::header::{CSeq, CallIdRef, ContactRef, ContentLength, FromRef, ToRef, ViaRef};
 use vani_sip::message::Message;
 
 /// Parses `bytes` and reads the headers JsSIP parses on sight.
@@ -23,12 +23,12 @@ fn parse_and_read(bytes: &[u8]) -> usize {
     let message = Message::parse(bytes).expect("benchmark messages are valid");
     let h = message.headers();
     let mut read = 0;
-    read += usize::from(h.get::<Via>().is_some_and(|v| v.is_ok()));
-    read += usize::from(h.get::<From>().is_some_and(|v| v.is_ok()));
-    read += usize::from(h.get::<To>().is_some_and(|v| v.is_ok()));
-    read += usize::from(h.get::<CallId>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<ViaRef>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<FromRef>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<ToRef>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<CallIdRef>().is_some_and(|v| v.is_ok()));
     read += usize::from(h.get::<CSeq>().is_some_and(|v| v.is_ok()));
-    read += usize::from(h.get::<Contact>().is_some_and(|v| v.is_ok()));
+    read += usize::from(h.get::<ContactRef>().is_some_and(|v| v.is_ok()));
     read += usize::from(h.get::<ContentLength>().is_some_and(|v| v.is_ok()));
     read + message.body().len()
 }

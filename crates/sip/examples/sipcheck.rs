@@ -54,7 +54,7 @@ fn report(file: &str, message: Option<&Message>, error: Option<String>) -> Value
         "file": file,
         "ok": error.is_none(),
         "kind": null,
-        "call_id": message.and_then(|m| m.headers().get_raw("Call-ID").map(|c| c.into_owned())),
+        "call_id": message.and_then(|m| m.headers().get_raw("Call-ID").map(str::to_owned)),
         "error": error,
     });
     match message {

@@ -26,7 +26,7 @@
 //! #[derive(Debug, PartialEq)]
 //! struct Priority(String);
 //!
-//! impl TypedHeader for Priority {
+//! impl TypedHeader<'_> for Priority {
 //!     const NAME: HeaderName = HeaderName::new("Priority", None);
 //!     fn parse(value: &str) -> Result<Self, HeaderError> {
 //!         if value.is_empty() {
@@ -54,7 +54,6 @@
 //! one element at a time; [`Headers::get`] then returns the first element of
 //! the first line (the topmost `Via`, the first `Route`).
 
-use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
 /// The name of a header field, with its compact form if it has one.
@@ -468,7 +467,12 @@ impl HeaderError {
 /// A header whose value can be parsed from and written to text.
 ///
 /// See the [module documentation](self) for the contract and an example.
-pub trait TypedHeader: Sized + fmt::Display {
+///
+/// `'a` is how long the text handed to [`TypedHeader::parse`] lives: an
+/// owned value (`impl TypedHeader<'_> for CSeq`) takes text of any
+/// lifetime and copies what it keeps; a view (`FromRef<'a>`) keeps
+/// borrowing it.
+pub trait TypedHeader<'a>: Sized + fmt::Display {
     /// The header's name.
     const NAME: HeaderName;
     /// True when one line may hold several comma-separated values, each one
@@ -476,7 +480,7 @@ pub trait TypedHeader: Sized + fmt::Display {
     const LIST: bool = false;
     /// Parses one value (one element when [`Self::LIST`]), already trimmed
     /// and unfolded.
-    fn parse(value: &str) -> Result<Self, HeaderError>;
+    fn parse(value: &'a str) -> Result<Self, HeaderError>;
 }
 
 /// A byte range into a header buffer.
@@ -526,6 +530,11 @@ pub struct Headers {
     buf: String,
     entries: Vec<Entry>,
     first: FirstFields,
+    /// For each folded field (keyed by its `line_start`), where its value
+    /// unfolded sits in `buf`, after the lines: every value can then be
+    /// lent out as one `&str`. Empty (no allocation) for nearly every
+    /// message.
+    unfolded: Vec<(u32, Span)>,
 }
 
 /// Where the first field of each known name is, for headers as parsed:
@@ -590,11 +599,28 @@ impl Headers {
     /// Headers over `buf`, indexed by `entries` (built by the parser).
     pub(crate) fn from_parts(buf: String, entries: Vec<Entry>) -> Self {
         let first = FirstFields::of(&entries);
-        Self {
+        let mut headers = Self {
             buf,
             entries,
             first,
+            unfolded: Vec::new(),
+        };
+        for i in 0..headers.entries.len() {
+            if let Some(&entry) = headers.entries.get(i).filter(|e| e.folded) {
+                let value = unfold(entry.value.of(&headers.buf));
+                headers.keep_unfolded(entry.line_start, &value);
+            }
         }
+        headers
+    }
+
+    /// Appends `value`, the unfolded value of the folded field whose line
+    /// starts at `line_start`, to the buffer and notes where it is.
+    fn keep_unfolded(&mut self, line_start: u32, value: &str) {
+        let start = self.buf.len();
+        self.buf.push_str(value);
+        self.unfolded
+            .push((line_start, Span::new(start, self.buf.len())));
     }
 
     /// The buffer and the fields, for a change to the fields: the
@@ -620,19 +646,19 @@ impl Headers {
     }
 
     /// Every field as `(name as written, unfolded value)`, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries
             .iter()
             .map(|e| (e.name.of(&self.buf), self.value_of(e)))
     }
 
     /// The value of the first field named `name` (any case, long or compact).
-    pub fn get_raw<'a>(&'a self, name: &'a str) -> Option<Cow<'a, str>> {
+    pub fn get_raw<'a>(&'a self, name: &'a str) -> Option<&'a str> {
         self.raw_values(name).next()
     }
 
     /// The values of every field named `name`, in order.
-    pub fn raw_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+    pub fn raw_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let known = HeaderName::known(name);
         self.entries
             .iter()
@@ -655,31 +681,34 @@ impl Headers {
 
     /// The first value of header `T`: `None` if absent, `Some(Err)` if present
     /// but malformed.
-    pub fn get<T: TypedHeader>(&self) -> Option<Result<T, HeaderError>> {
+    ///
+    /// `T` is an owned value (`From`) or a view that borrows the text from
+    /// these headers (`FromRef<'_>`).
+    pub fn get<'a, T: TypedHeader<'a>>(&'a self) -> Option<Result<T, HeaderError>> {
         let entry = self.named(T::NAME).next()?;
         let value = self.value_of(entry);
         if T::LIST {
-            Some(T::parse(split_list(&value).next().unwrap_or("")))
+            Some(T::parse(split_list(value).next().unwrap_or("")))
         } else {
-            Some(T::parse(&value))
+            Some(T::parse(value))
         }
     }
 
     /// Every value of header `T`, in order, splitting comma-separated lists
     /// when [`TypedHeader::LIST`] is true.
-    pub fn get_all<'a, T: TypedHeader + 'a>(
+    pub fn get_all<'a, T: TypedHeader<'a> + 'a>(
         &'a self,
     ) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
         AllValues {
             headers: self,
             next_entry: self.first.start(T::NAME).unwrap_or(self.entries.len()),
             rest: None,
-            unfolded: Vec::new().into_iter(),
+            _values: std::marker::PhantomData,
         }
     }
 
     /// Appends `header` as a new line at the end.
-    pub fn push<T: TypedHeader>(&mut self, header: &T) {
+    pub fn push<'a, T: TypedHeader<'a>>(&mut self, header: &T) {
         let entry = self.append_typed(T::NAME, format_args!("{header}"));
         self.entries_mut().push(entry);
     }
@@ -700,6 +729,7 @@ impl Headers {
             buf: String::with_capacity(bytes),
             entries: Vec::with_capacity(fields),
             first: FirstFields::default(),
+            unfolded: Vec::new(),
         }
     }
 
@@ -728,20 +758,20 @@ impl Headers {
 
     /// The first field named `name`, line folding replaced by spaces.
     #[inline]
-    pub(crate) fn first_value(&self, name: HeaderName) -> Option<Cow<'_, str>> {
+    pub(crate) fn first_value(&self, name: HeaderName) -> Option<&str> {
         self.named(name).next().map(|e| self.value_of(e))
     }
 
     /// Replaces every field of header `T` by one line holding `header`, at the
     /// position of the first one (or at the end if there was none).
-    pub fn set<T: TypedHeader>(&mut self, header: &T) {
+    pub fn set<'a, T: TypedHeader<'a>>(&mut self, header: &T) {
         let entry = self.append_typed(T::NAME, format_args!("{header}"));
         self.replace_all(T::NAME, entry);
     }
 
     /// Inserts `header` before every other field (for `Via`, `Route` and
     /// `Record-Route`, whose order matters; RFC 3261 §16.6, §18.1.1).
-    pub fn push_front<T: TypedHeader>(&mut self, header: &T) {
+    pub fn push_front<'a, T: TypedHeader<'a>>(&mut self, header: &T) {
         let entry = self.append_typed(T::NAME, format_args!("{header}"));
         self.entries_mut().insert(0, entry);
     }
@@ -779,13 +809,17 @@ impl Headers {
                     start + (s.end - entry.line_start) as usize,
                 )
             };
-            self.entries_mut().push(Entry {
+            let copy = Entry {
                 line_start: offset(start),
                 name: shift(entry.name),
                 value: shift(entry.value),
                 folded: entry.folded,
                 id: entry.id,
-            });
+            };
+            if copy.folded {
+                self.keep_unfolded(copy.line_start, other.value_of(entry));
+            }
+            self.entries_mut().push(copy);
         }
     }
 
@@ -850,12 +884,12 @@ impl Headers {
     }
 
     /// Every field as (id of its name, unfolded value), in order.
-    pub(crate) fn known_fields(&self) -> impl Iterator<Item = (KnownId, Cow<'_, str>)> {
+    pub(crate) fn known_fields(&self) -> impl Iterator<Item = (KnownId, &str)> {
         self.entries.iter().map(|e| (e.id, self.value_of(e)))
     }
 
     /// The values of every field named `name`, in order.
-    pub(crate) fn values(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>> {
+    pub(crate) fn values(&self, name: HeaderName) -> impl Iterator<Item = &str> {
         self.named(name).map(|e| self.value_of(e))
     }
 
@@ -868,14 +902,19 @@ impl Headers {
             .filter(move |e| name.names(e, &self.buf))
     }
 
+    /// The value of `entry`, unfolded.
     #[inline]
-    fn value_of(&self, entry: &Entry) -> Cow<'_, str> {
-        let raw = entry.value.of(&self.buf);
+    fn value_of(&self, entry: &Entry) -> &str {
         if entry.folded {
-            Cow::Owned(unfold(raw))
-        } else {
-            Cow::Borrowed(raw)
+            let unfolded = self
+                .unfolded
+                .iter()
+                .find(|(line, _)| *line == entry.line_start);
+            if let Some((_, span)) = unfolded {
+                return span.of(&self.buf);
+            }
         }
+        entry.value.of(&self.buf)
     }
 
     fn line_of(&self, entry: &Entry) -> &str {
@@ -960,22 +999,16 @@ struct AllValues<'a, T> {
     headers: &'a Headers,
     /// The next entry to look at.
     next_entry: usize,
-    /// What is left of the current field's value (the usual case: it
-    /// borrows from the buffer).
+    /// What is left of the current field's value.
     rest: Option<&'a str>,
-    /// The values of a folded field, unfolded into a new string and parsed
-    /// when the field was reached.
-    unfolded: std::vec::IntoIter<Result<T, HeaderError>>,
+    _values: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<T: TypedHeader> Iterator for AllValues<'_, T> {
+impl<'a, T: TypedHeader<'a>> Iterator for AllValues<'a, T> {
     type Item = Result<T, HeaderError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(parsed) = self.unfolded.next() {
-                return Some(parsed);
-            }
             if let Some(text) = self.rest {
                 if !T::LIST {
                     self.rest = None;
@@ -991,18 +1024,7 @@ impl<T: TypedHeader> Iterator for AllValues<'_, T> {
                 .iter()
                 .position(|e| T::NAME.names(e, &headers.buf))?;
             self.next_entry += at + 1;
-            let entry = entries.get(at)?;
-            match headers.value_of(entry) {
-                Cow::Borrowed(value) => self.rest = Some(value),
-                Cow::Owned(value) => {
-                    let parsed: Vec<Result<T, HeaderError>> = if T::LIST {
-                        split_list(&value).map(T::parse).collect()
-                    } else {
-                        vec![T::parse(&value)]
-                    };
-                    self.unfolded = parsed.into_iter();
-                }
-            }
+            self.rest = Some(headers.value_of(entries.get(at)?));
         }
     }
 }
@@ -1167,31 +1189,25 @@ mod tests {
         };
         let h = &mut request.headers;
         assert_eq!(h.count(HeaderName::FROM), 0);
-        assert_eq!(h.get_raw("X-A").as_deref(), Some("1"));
+        assert_eq!(h.get_raw("X-A"), Some("1"));
         h.push_str(HeaderName::FROM, "<sip:c@d>;tag=1");
-        assert_eq!(
-            h.first_value(HeaderName::FROM).as_deref(),
-            Some("<sip:c@d>;tag=1")
-        );
+        assert_eq!(h.first_value(HeaderName::FROM), Some("<sip:c@d>;tag=1"));
         h.push_raw("Via", "SIP/2.0/WSS first.invalid;branch=z9hG4bK0")
             .unwrap();
         assert_eq!(h.count(HeaderName::VIA), 2);
         h.remove_first(HeaderName::VIA);
         assert_eq!(
-            h.first_value(HeaderName::VIA).as_deref(),
+            h.first_value(HeaderName::VIA),
             Some("SIP/2.0/WSS first.invalid;branch=z9hG4bK0")
         );
         h.remove(HeaderName::TO);
         assert!(!h.contains(HeaderName::TO));
         h.push_str(HeaderName::TO, "<sip:e@f>");
-        assert_eq!(h.first_value(HeaderName::TO).as_deref(), Some("<sip:e@f>"));
+        assert_eq!(h.first_value(HeaderName::TO), Some("<sip:e@f>"));
         // A clone of parsed headers keeps its index, and it still holds.
         let parsed = crate::message::Message::parse(text).map(|m| m.headers().clone());
         let parsed = parsed.unwrap();
-        assert_eq!(
-            parsed.first_value(HeaderName::CONTENT_LENGTH).as_deref(),
-            Some("0")
-        );
+        assert_eq!(parsed.first_value(HeaderName::CONTENT_LENGTH), Some("0"));
         assert!(!parsed.contains(HeaderName::CONTACT));
     }
 
@@ -1274,5 +1290,67 @@ mod tests {
     #[test]
     fn unfold_joins_continuation_lines() {
         assert_eq!(unfold("a\r\n   b\r\n\tc"), "a b c");
+    }
+
+    /// A message whose From is folded over two lines and has an escaped
+    /// display name; the other headers are written plainly.
+    const FOLDED: &[u8] = b"INVITE sip:bob@example.com SIP/2.0\r\n\
+        Via: SIP/2.0/WSS h.invalid;branch=z9hG4bK1;rport\r\n\
+        From: \"A \\\"B\\\"\"\r\n <sip:a@example.com>;tag=1\r\n\
+        To: Bob <sip:bob@example.com>\r\n\
+        Call-ID: c1@h.invalid\r\n\
+        CSeq: 1 INVITE\r\n\
+        Contact: <sip:a@h.invalid;transport=ws>;expires=60\r\n\r\n";
+
+    #[test]
+    fn views_borrow_the_message_text() {
+        use crate::header::{CallIdRef, ContactRef, FromRef, ToRef, ViaRef};
+        use std::borrow::Cow;
+
+        let message = crate::message::Message::parse(FOLDED).unwrap();
+        let headers = message.headers();
+        let buf = headers.buf.as_bytes().as_ptr_range();
+        let borrowed = |text: &str| buf.contains(&text.as_ptr());
+
+        let via = headers.get::<ViaRef>().unwrap().unwrap();
+        assert!(borrowed(&via.host) && borrowed(via.params.as_str()));
+        assert_eq!(via.branch(), Some("z9hG4bK1"));
+        let to = headers.get::<ToRef>().unwrap().unwrap();
+        assert!(matches!(to.display_name, Some(Cow::Borrowed("Bob"))));
+        assert!(borrowed(to.uri.as_str()));
+        let call_id = headers.get::<CallIdRef>().unwrap().unwrap();
+        assert!(borrowed(call_id.as_str()));
+        let contact = headers.get::<ContactRef>().unwrap().unwrap();
+        assert!(borrowed(contact.address().unwrap().uri.as_str()));
+        assert_eq!(contact.expires(), Some(60));
+
+        // The folded From is read from its unfolded copy, kept in the
+        // buffer; only the escaped display name had to be rewritten.
+        let from = headers.get::<FromRef>().unwrap().unwrap();
+        assert!(matches!(&from.display_name, Some(Cow::Owned(name)) if name == "A \"B\""));
+        assert!(borrowed(from.uri.as_str()) && borrowed(from.params.as_str()));
+        assert_eq!(from.tag(), Some("1"));
+        // Serialized, the fold is kept as received.
+        let bytes = message.to_bytes();
+        assert!(bytes.windows(4).any(|w| w == b"\r\n <"));
+        assert_eq!(
+            from.into_owned(),
+            headers.get::<crate::header::From>().unwrap().unwrap()
+        );
+    }
+
+    #[test]
+    fn folded_values_survive_copying_between_headers() {
+        let message = crate::message::Message::parse(FOLDED).unwrap();
+        let mut copy = Headers::new();
+        copy.copy_from(message.headers(), HeaderName::FROM);
+        assert_eq!(
+            copy.get_raw("From"),
+            Some("\"A \\\"B\\\"\" <sip:a@example.com>;tag=1")
+        );
+        assert_eq!(
+            copy.get::<crate::header::From>(),
+            message.headers().get::<crate::header::From>()
+        );
     }
 }

@@ -24,6 +24,7 @@ pub mod params;
 pub mod parse;
 pub mod sdp;
 mod syntax;
+pub mod text;
 pub mod time;
 pub mod transaction;
 pub mod ua;

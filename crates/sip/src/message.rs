@@ -550,7 +550,7 @@ display_via_bytes!(Request, Response, Message);
 macro_rules! builder_methods {
     ($built:ty, $what:literal) => {
         /// Appends a typed header.
-        pub fn header<T: TypedHeader>(mut self, header: &T) -> Self {
+        pub fn header<'a, T: TypedHeader<'a>>(mut self, header: &T) -> Self {
             self.0.headers.push(header);
             self
         }

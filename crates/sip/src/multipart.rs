@@ -126,10 +126,7 @@ mod tests {
         let body = b"preamble\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1\r\n\r\nno headers\r\n--b1--\r\n";
         let parts = split(body, "b1").unwrap();
         assert_eq!(parts.len(), 2);
-        assert_eq!(
-            parts[0].headers.get_raw("content-type").as_deref(),
-            Some("text/plain")
-        );
+        assert_eq!(parts[0].headers.get_raw("content-type"), Some("text/plain"));
         assert_eq!(parts[0].body, b"hello");
         assert!(parts[1].headers.is_empty());
         assert_eq!(parts[1].body, b"no headers");

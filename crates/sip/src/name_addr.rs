@@ -2,26 +2,34 @@
 //! `addr-spec` (RFC 3261 §20.10, §25.1), as in `From`, `To`, `Contact`,
 //! `Route`, `Refer-To` and `P-Asserted-Identity`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use smol_str::SmolStr;
 
 use crate::params::Params;
 use crate::syntax::{is_token_byte, take_quoted, write_quoted};
+use crate::text::Text;
 use crate::uri::Uri;
 
 /// An address: optional display name, URI and header parameters
 /// (`"Alice" <sip:alice@example.com>;tag=1928301774`).
+///
+/// `S` holds the text (see [`crate::text`]): a `NameAddr` owns it, a
+/// [`NameAddrRef`] borrows it from the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameAddr {
-    /// The display name, unquoted and unescaped (UTF-8 allowed; held
+pub struct NameAddr<S: AsRef<str> = SmolStr> {
+    /// The display name, unquoted and unescaped (UTF-8 allowed; owned, held
     /// inline, without an allocation, up to 23 bytes).
-    pub display_name: Option<SmolStr>,
+    pub display_name: Option<S>,
     /// The address.
-    pub uri: Uri,
+    pub uri: Uri<S>,
     /// Header parameters after the address (`;tag=...`, `;expires=...`).
-    pub params: Params,
+    pub params: Params<S>,
 }
+
+/// A [`NameAddr`] read in place.
+pub type NameAddrRef<'a> = NameAddr<Cow<'a, str>>;
 
 /// Why an address could not be parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,20 +76,47 @@ impl NameAddr {
         self.display_name = Some(name.into());
         self
     }
+}
 
+impl<S: AsRef<str>> NameAddr<S> {
     /// The `tag` parameter (RFC 3261 §19.3).
     pub fn tag(&self) -> Option<&str> {
         self.params.get("tag").flatten()
     }
 
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> NameAddr {
+        NameAddr {
+            display_name: self.display_name.map(|n| SmolStr::new(n.as_ref())),
+            uri: self.uri.into_owned(),
+            params: self.params.into_owned(),
+        }
+    }
+}
+
+impl NameAddr {
     /// Parses `name-addr` or `addr-spec` followed by header parameters.
     pub(crate) fn parse(value: &str) -> Result<Self, AddrError> {
+        Self::parse_as(value)
+    }
+}
+
+impl<'a> NameAddrRef<'a> {
+    /// [`NameAddr::parse`] in place, borrowing `value`.
+    pub(crate) fn view(value: &'a str) -> Result<Self, AddrError> {
+        Self::parse_as(value)
+    }
+}
+
+impl<'a, S: Text<'a>> NameAddr<S> {
+    /// Parses `value` into either form.
+    pub(crate) fn parse_as(value: &'a str) -> Result<Self, AddrError> {
         Self::parse_visiting(value, |_, _| {})
     }
 
     /// [`NameAddr::parse`], passing each header parameter to `visit` (see
     /// [`Params::parse_header_visiting`]).
-    pub(crate) fn parse_visiting<'a>(
+    pub(crate) fn parse_visiting(
         value: &'a str,
         visit: impl FnMut(&'a str, Option<&'a str>),
     ) -> Result<Self, AddrError> {
@@ -93,7 +128,7 @@ impl NameAddr {
             if !rest.trim_ascii_start().starts_with('<') {
                 return Err(AddrError::Brackets);
             }
-            (Some(SmolStr::new(name)), rest.trim_ascii_start())
+            (Some(S::found_or_built(name)), rest.trim_ascii_start())
         } else if let Some(lt) = crate::syntax::find_byte(b'<', value.as_bytes()) {
             let words = value.get(..lt).unwrap_or("").trim_ascii();
             if !words
@@ -102,7 +137,7 @@ impl NameAddr {
             {
                 return Err(AddrError::DisplayName);
             }
-            let name = (!words.is_empty()).then(|| single_spaced(words));
+            let name = (!words.is_empty()).then(|| S::found_or_built(single_spaced(words)));
             (name, value.get(lt..).unwrap_or(""))
         } else {
             return Self::parse_addr_spec(value, visit);
@@ -111,7 +146,7 @@ impl NameAddr {
         let close =
             crate::syntax::find_byte(b'>', inner_and_rest.as_bytes()).ok_or(AddrError::Brackets)?;
         let inner = inner_and_rest.get(..close).unwrap_or("");
-        let uri = Uri::parse(inner).map_err(|_| AddrError::Uri)?;
+        let uri = Uri::parse_as(inner).map_err(|_| AddrError::Uri)?;
         let params =
             Params::parse_header_visiting(inner_and_rest.get(close + 1..).unwrap_or(""), visit)
                 .map_err(|e| AddrError::Params(e.reason()))?;
@@ -123,7 +158,7 @@ impl NameAddr {
     }
 
     /// `addr-spec` form: parameters after the first `;` belong to the header.
-    fn parse_addr_spec<'a>(
+    fn parse_addr_spec(
         value: &'a str,
         visit: impl FnMut(&'a str, Option<&'a str>),
     ) -> Result<Self, AddrError> {
@@ -135,7 +170,7 @@ impl NameAddr {
         if uri_text.bytes().any(|b| b == b',' || b == b'?') {
             return Err(AddrError::NeedsBrackets);
         }
-        let uri = Uri::parse(uri_text).map_err(|_| AddrError::Uri)?;
+        let uri = Uri::parse_as(uri_text).map_err(|_| AddrError::Uri)?;
         let params = Params::parse_header_visiting(rest, visit)
             .map_err(|e| AddrError::Params(e.reason()))?;
         Ok(Self {
@@ -148,19 +183,19 @@ impl NameAddr {
 
 /// `words` (trimmed, not empty) with each run of whitespace between them
 /// made one space.
-fn single_spaced(words: &str) -> SmolStr {
+fn single_spaced(words: &str) -> Cow<'_, str> {
     let mut spaces = words.bytes().filter(u8::is_ascii_whitespace);
     if spaces.all(|b| b == b' ') && !words.contains("  ") {
-        return SmolStr::new(words);
+        return Cow::Borrowed(words);
     }
-    SmolStr::from(words.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
+    Cow::Owned(words.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-impl fmt::Display for NameAddr {
+impl<S: AsRef<str>> fmt::Display for NameAddr<S> {
     /// Always the `name-addr` form, with the display name quoted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(name) = &self.display_name {
-            write_quoted(f, name)?;
+            write_quoted(f, name.as_ref())?;
             f.write_str(" ")?;
         }
         write!(f, "<{}>{}", self.uri, self.params)

@@ -1,17 +1,26 @@
 //! Header and URI parameters: `;name[=value]` lists (RFC 3261 §19.1.1,
 //! §25.1 `generic-param`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use smol_str::SmolStr;
+
+use crate::text::Text;
 
 /// An ordered list of `;name[=value]` parameters, stored as one string
 /// (held inline, without an allocation, up to 23 bytes: `;tag=...`).
 ///
 /// Names compare case-insensitively. Values are kept as written (a quoted
 /// value keeps its quotes, an IPv6 reference its brackets).
+///
+/// `S` holds the text (see [`crate::text`]): `Params` owns it,
+/// [`ParamsRef`] borrows it from the message.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Params(SmolStr);
+pub struct Params<S = SmolStr>(S);
+
+/// [`Params`] read in place.
+pub type ParamsRef<'a> = Params<Cow<'a, str>>;
 
 /// Why a parameter list could not be parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +47,12 @@ impl Params {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
+impl<'a, S: Text<'a>> Params<S> {
     /// Parses header parameters that follow a value: `s` is empty or starts
     /// with `;` (whitespace around `;` and `=` is allowed, RFC 3261 §7.3.1).
-    pub(crate) fn parse_header(s: &str) -> Result<Self, ParamsError> {
+    pub(crate) fn parse_header(s: &'a str) -> Result<Self, ParamsError> {
         Self::parse_header_visiting(s, |_, _| {})
     }
 
@@ -51,18 +62,18 @@ impl Params {
     /// the list turns out not to be in the plain form after it, the list is
     /// walked again from its start); the name and value are the same both
     /// times, since a parameter is only visited once it is complete.
-    pub(crate) fn parse_header_visiting<'a>(
+    pub(crate) fn parse_header_visiting(
         s: &'a str,
         mut visit: impl FnMut(&'a str, Option<&'a str>),
     ) -> Result<Self, ParamsError> {
         let s = s.trim_ascii_start();
         if s.is_empty() {
-            return Ok(Params::new());
+            return Ok(Params(S::found("")));
         }
         // Nearly every list is written without whitespace or quotes: check
         // that in one pass and keep the input as it is.
         if is_plain_list(s, &mut visit) {
-            return Ok(Params(SmolStr::new(s)));
+            return Ok(Params(S::found(s)));
         }
         // The stored form is the input without the whitespace around `;`
         // and `=`; when there is none, copy the input in one piece.
@@ -72,11 +83,11 @@ impl Params {
             visit(name, value);
         })?;
         if canonical_len == s.len() {
-            return Ok(Params(SmolStr::new(s)));
+            return Ok(Params(S::found(s)));
         }
         let mut out = String::with_capacity(canonical_len);
         walk_header_params(s, |name, value| push_param(&mut out, name, value))?;
-        Ok(Params(SmolStr::from(out)))
+        Ok(Params(S::built(out)))
     }
 }
 
@@ -206,7 +217,9 @@ impl Params {
         }
         self.0 = SmolStr::from(kept);
     }
+}
 
+impl<S: AsRef<str>> Params<S> {
     /// The parameter `name`: `None` if absent, `Some(None)` if it has no value.
     pub fn get(&self, name: &str) -> Option<Option<&str>> {
         self.iter()
@@ -221,29 +234,34 @@ impl Params {
 
     /// True when there is no parameter.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_str().is_empty()
     }
 
     /// Every parameter as `(name, value)`, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        iter_params(&self.0)
+        iter_params(self.as_str())
     }
 
     /// The list as written, each parameter preceded by `;`.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_ref()
+    }
+
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> Params {
+        Params(SmolStr::new(self.as_str()))
     }
 }
 
-impl fmt::Display for Params {
+impl<S: AsRef<str>> fmt::Display for Params<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
-impl fmt::Debug for Params {
+impl<S: AsRef<str>> fmt::Debug for Params<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Params({:?})", self.0)
+        write!(f, "Params({:?})", self.as_str())
     }
 }
 
@@ -319,8 +337,10 @@ mod tests {
 
     #[test]
     fn header_params_allow_whitespace_and_quotes() {
-        let p = Params::parse_header(" ;   tag    = 1918181833n ; +sip.instance=\"<urn:a;b>\";lr")
-            .unwrap();
+        let p = Params::<SmolStr>::parse_header(
+            " ;   tag    = 1918181833n ; +sip.instance=\"<urn:a;b>\";lr",
+        )
+        .unwrap();
         assert_eq!(
             p.as_str(),
             ";tag=1918181833n;+sip.instance=\"<urn:a;b>\";lr"
@@ -333,13 +353,22 @@ mod tests {
 
     #[test]
     fn malformed_header_params_are_rejected() {
-        assert_eq!(Params::parse_header(";;"), Err(ParamsError::EmptyName));
         assert_eq!(
-            Params::parse_header(";a=\"x"),
+            Params::<SmolStr>::parse_header(";;"),
+            Err(ParamsError::EmptyName)
+        );
+        assert_eq!(
+            Params::<SmolStr>::parse_header(";a=\"x"),
             Err(ParamsError::Unterminated)
         );
-        assert_eq!(Params::parse_header(";a= "), Err(ParamsError::BadValue));
-        assert_eq!(Params::parse_header("x"), Err(ParamsError::BadValue));
+        assert_eq!(
+            Params::<SmolStr>::parse_header(";a= "),
+            Err(ParamsError::BadValue)
+        );
+        assert_eq!(
+            Params::<SmolStr>::parse_header("x"),
+            Err(ParamsError::BadValue)
+        );
     }
 
     #[test]

@@ -444,7 +444,7 @@ mod tests {
         };
         assert_eq!(r.method, Method::Options);
         assert_eq!(r.body, b"body");
-        assert_eq!(r.headers.get_raw("call-id").as_deref(), Some("a"));
+        assert_eq!(r.headers.get_raw("call-id"), Some("a"));
     }
 
     #[test]

@@ -8,11 +8,14 @@
 //! IPv6 references follow RFC 5118 (the text inside `[]` must be a valid
 //! IPv6 address, and a port after it is only ever outside the brackets).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 use smol_str::SmolStr;
+
+use crate::text::Text;
 
 use crate::params::iter_params;
 use crate::syntax::{self, all_escaped_or, is_token_byte, unescape};
@@ -68,14 +71,20 @@ pub enum UriError {
 /// Positions are 16-bit, which keeps a `Uri` within 64 bytes (56): URIs
 /// move often (into an address, out of a `Result`), and a value this size
 /// moves as a few words rather than through `memcpy`.
+///
+/// `S` holds the text (see [`crate::text`]): a `Uri` owns it, a
+/// [`UriRef`] borrows it from the message it was read from.
 #[derive(Clone)]
-pub struct Uri {
-    /// Held inline, without an allocation, up to 23 bytes on every target
-    /// (wasm32 included).
-    text: SmolStr,
+pub struct Uri<S = SmolStr> {
+    /// Owned: held inline, without an allocation, up to 23 bytes on every
+    /// target (wasm32 included).
+    text: S,
     scheme: Scheme,
     parts: Parts,
 }
+
+/// A [`Uri`] read in place: its text borrowed from the input.
+pub type UriRef<'a> = Uri<Cow<'a, str>>;
 
 /// Where the parts of a URI are in its text.
 #[derive(Debug, Clone, Copy)]
@@ -127,6 +136,20 @@ pub enum Host<'a> {
 impl Uri {
     /// Parses a URI. Whitespace anywhere is an error.
     pub fn parse(text: &str) -> Result<Uri, UriError> {
+        Self::parse_as(text)
+    }
+}
+
+impl<'a> UriRef<'a> {
+    /// Parses a URI in place, as [`Uri::parse`] does, borrowing `text`.
+    pub fn view(text: &'a str) -> Result<Self, UriError> {
+        Self::parse_as(text)
+    }
+}
+
+impl<'a, S: Text<'a>> Uri<S> {
+    /// Parses `text` into either form.
+    pub(crate) fn parse_as(text: &'a str) -> Result<Self, UriError> {
         if text.len() > usize::from(u16::MAX) {
             return Err(UriError::TooLong);
         }
@@ -149,15 +172,17 @@ impl Uri {
                 }
             }
         }
-        // The text is copied once the URI is known to be valid, straight
-        // into the result.
+        // The text is kept (an owned URI copies it) once the URI is known
+        // to be valid, straight into the result.
         Ok(Uri {
-            text: SmolStr::new(text),
+            text: S::found(text),
             scheme,
             parts,
         })
     }
+}
 
+impl Uri {
     /// A `sip:` URI for `user@host` (or just `host`); `user` is escaped as
     /// needed and `host` must be a name, an IPv4 address or an IPv6 reference.
     pub fn sip(user: Option<&str>, host: &str) -> Result<Uri, UriError> {
@@ -186,6 +211,32 @@ impl Uri {
         text.push_str(tail);
         Uri::parse(&text)
     }
+}
+
+impl<S: AsRef<str>> Uri<S> {
+    /// The text.
+    #[inline]
+    fn text(&self) -> &str {
+        self.text.as_ref()
+    }
+
+    /// The same URI over a plain `&str`.
+    fn as_parts(&self) -> Uri<&str> {
+        Uri {
+            text: self.text(),
+            scheme: self.scheme,
+            parts: self.parts,
+        }
+    }
+
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> Uri {
+        Uri {
+            text: SmolStr::new(self.text()),
+            scheme: self.scheme,
+            parts: self.parts,
+        }
+    }
 
     /// The scheme.
     pub fn scheme(&self) -> Scheme {
@@ -194,7 +245,7 @@ impl Uri {
 
     /// The scheme as written (`sip`, `tel`, `soap.beep`).
     pub fn scheme_name(&self) -> &str {
-        self.text.split_once(':').map_or("", |(s, _)| s)
+        self.text().split_once(':').map_or("", |(s, _)| s)
     }
 
     /// Whether this is a `sip:` or `sips:` URI.
@@ -204,18 +255,18 @@ impl Uri {
 
     /// The user part, still escaped (for `tel:`, the number).
     pub fn user(&self) -> Option<&str> {
-        self.parts.user.map(|s| s.of(&self.text))
+        self.parts.user.map(|s| s.of(self.text()))
     }
 
     /// The password, still escaped.
     pub fn password(&self) -> Option<&str> {
-        self.parts.password.map(|s| s.of(&self.text))
+        self.parts.password.map(|s| s.of(self.text()))
     }
 
     /// The host as written (an IPv6 reference with its brackets); empty for
     /// `tel:` and opaque URIs.
     pub fn host(&self) -> &str {
-        self.parts.host.of(&self.text)
+        self.parts.host.of(self.text())
     }
 
     /// The host, typed. `None` for `tel:` and opaque URIs.
@@ -237,7 +288,7 @@ impl Uri {
 
     /// URI parameters as `(name, value)`, in order.
     pub fn params(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        iter_params(self.parts.params.of(&self.text))
+        iter_params(self.parts.params.of(self.text()))
     }
 
     /// The URI parameter `name`: `None` if absent, `Some(None)` if valueless.
@@ -259,7 +310,7 @@ impl Uri {
 
     /// URI headers (`?name=value&...`) as `(name, value)`, still escaped.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        let raw = self.parts.headers.of(&self.text);
+        let raw = self.parts.headers.of(self.text());
         raw.split('&')
             .filter(|h| !h.is_empty())
             .map(|h| h.split_once('=').unwrap_or((h, "")))
@@ -273,13 +324,13 @@ impl Uri {
 
     /// The URI as written.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.text()
     }
 
     /// Whether `self` and `other` denote the same resource under the
     /// comparison rules of RFC 3261 §19.1.4 (for `tel:`, RFC 3966 §4:
     /// numbers compared without visual separators).
-    pub fn equivalent(&self, other: &Uri) -> bool {
+    pub fn equivalent<T: AsRef<str>>(&self, other: &Uri<T>) -> bool {
         if self.scheme != other.scheme {
             return false;
         }
@@ -289,11 +340,11 @@ impl Uri {
                 tel_digits(self.user()).eq(tel_digits(other.user()))
                     && params_equivalent(self, other, |_| true)
             }
-            Scheme::Other => self.text.eq_ignore_ascii_case(&other.text),
+            Scheme::Other => self.text().eq_ignore_ascii_case(other.text()),
         }
     }
 
-    fn sip_equivalent(&self, other: &Uri) -> bool {
+    fn sip_equivalent<T: AsRef<str>>(&self, other: &Uri<T>) -> bool {
         let escaped_eq = |a: Option<&str>, b: Option<&str>| match (a, b) {
             (Some(a), Some(b)) => unescape(a) == unescape(b),
             (None, None) => true,
@@ -607,14 +658,19 @@ fn hosts_equal(a: Host<'_>, b: Host<'_>) -> bool {
 
 /// RFC 3261 §19.1.4: a parameter in both URIs must match; one of the
 /// `must_match` parameters present in only one URI makes them differ.
-fn params_equivalent(a: &Uri, b: &Uri, must_match: impl Fn(&str) -> bool) -> bool {
-    let one_way = |x: &Uri, y: &Uri| {
+fn params_equivalent<A: AsRef<str>, B: AsRef<str>>(
+    a: &Uri<A>,
+    b: &Uri<B>,
+    must_match: impl Fn(&str) -> bool,
+) -> bool {
+    let (a, b) = (a.as_parts(), b.as_parts());
+    let one_way = |x: &Uri<&str>, y: &Uri<&str>| {
         x.params().all(|(name, value)| match y.param(name) {
             Some(other) => value_eq(value, other),
             None => !must_match(name),
         })
     };
-    one_way(a, b) && one_way(b, a)
+    one_way(&a, &b) && one_way(&b, &a)
 }
 
 fn value_eq(a: Option<&str>, b: Option<&str>) -> bool {
@@ -626,15 +682,16 @@ fn value_eq(a: Option<&str>, b: Option<&str>) -> bool {
 }
 
 /// RFC 3261 §19.1.4: every URI header must be present and equal in both.
-fn headers_equivalent(a: &Uri, b: &Uri) -> bool {
-    let one_way = |x: &Uri, y: &Uri| {
+fn headers_equivalent<A: AsRef<str>, B: AsRef<str>>(a: &Uri<A>, b: &Uri<B>) -> bool {
+    let (a, b) = (a.as_parts(), b.as_parts());
+    let one_way = |x: &Uri<&str>, y: &Uri<&str>| {
         x.headers().all(|(name, value)| {
             y.headers().any(|(n, v)| {
                 unescape(n).eq_ignore_ascii_case(&unescape(name)) && unescape(v) == unescape(value)
             })
         })
     };
-    one_way(a, b) && one_way(b, a)
+    one_way(&a, &b) && one_way(&b, &a)
 }
 
 fn tel_digits(number: Option<&str>) -> impl Iterator<Item = u8> + '_ {
@@ -645,30 +702,30 @@ fn tel_digits(number: Option<&str>) -> impl Iterator<Item = u8> + '_ {
         .map(|b| b.to_ascii_lowercase())
 }
 
-impl PartialEq for Uri {
+impl<S: AsRef<str>, T: AsRef<str>> PartialEq<Uri<T>> for Uri<S> {
     /// Textual equality; see [`Uri::equivalent`] for RFC 3261 §19.1.4.
-    fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+    fn eq(&self, other: &Uri<T>) -> bool {
+        self.text() == other.text()
     }
 }
 
-impl Eq for Uri {}
+impl<S: AsRef<str>> Eq for Uri<S> {}
 
-impl std::hash::Hash for Uri {
+impl<S: AsRef<str>> std::hash::Hash for Uri<S> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        self.text().hash(state);
     }
 }
 
-impl fmt::Display for Uri {
+impl<S: AsRef<str>> fmt::Display for Uri<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.text())
     }
 }
 
-impl fmt::Debug for Uri {
+impl<S: AsRef<str>> fmt::Debug for Uri<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Uri({:?})", self.text)
+        write!(f, "Uri({:?})", self.text())
     }
 }
 

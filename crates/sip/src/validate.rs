@@ -9,8 +9,9 @@
 //! fails the same header checks is discarded (RFC 3261 §18.1.2).
 
 use crate::header::{
-    Accept, CSeq, CallId, Contact, ContentLength, ContentType, Date, Expires, From, MaxForwards,
-    MinExpires, RAck, RSeq, RecordRoute, Require, RetryAfter, Route, To, Via, Warning,
+    Accept, CSeq, CallId, CallIdRef, Contact, ContactRef, ContentLength, ContentType, Date,
+    Expires, From, FromRef, MaxForwards, MinExpires, RAck, RSeq, RecordRoute, RecordRouteRef,
+    Require, RetryAfter, Route, RouteRef, To, ToRef, Via, ViaRef, Warning,
 };
 use crate::headers::{HeaderError, HeaderName, Headers, KnownId, TypedHeader, split_list};
 use crate::message::{Method, Request, Response, SipVersion, StatusCode};
@@ -223,7 +224,7 @@ impl CheckedValues {
 }
 
 /// Checks one field value of header `T`, element by element for a list.
-fn check_value<T: TypedHeader>(value: &str) -> Result<(), HeaderError> {
+fn check_value<'a, T: TypedHeader<'a>>(value: &'a str) -> Result<(), HeaderError> {
     if T::LIST {
         split_list(value).try_for_each(|v| T::parse(v).map(drop))
     } else {
@@ -237,26 +238,28 @@ type Check = fn(&str) -> Result<(), HeaderError>;
 /// The headers whose syntax is checked, in the order their errors are
 /// reported: the first malformed one in this list names the 400.
 const CHECKED: [(HeaderName, Check); 20] = [
-    (Via::NAME, check_value::<Via>),
-    (From::NAME, check_value::<From>),
-    (To::NAME, check_value::<To>),
-    (CallId::NAME, check_value::<CallId>),
-    (CSeq::NAME, check_value::<CSeq>),
-    (MaxForwards::NAME, check_value::<MaxForwards>),
-    (ContentLength::NAME, check_value::<ContentLength>),
-    (ContentType::NAME, check_value::<ContentType>),
-    (Contact::NAME, check_value::<Contact>),
-    (Route::NAME, check_value::<Route>),
-    (RecordRoute::NAME, check_value::<RecordRoute>),
-    (Expires::NAME, check_value::<Expires>),
-    (MinExpires::NAME, check_value::<MinExpires>),
-    (Date::NAME, check_value::<Date>),
-    (Require::NAME, check_value::<Require>),
-    (RSeq::NAME, check_value::<RSeq>),
-    (RAck::NAME, check_value::<RAck>),
-    (RetryAfter::NAME, check_value::<RetryAfter>),
-    (Warning::NAME, check_value::<Warning>),
-    (Accept::NAME, check_value::<Accept>),
+    (<Via>::NAME, |v| check_value::<ViaRef<'_>>(v)),
+    (<From>::NAME, |v| check_value::<FromRef<'_>>(v)),
+    (<To>::NAME, |v| check_value::<ToRef<'_>>(v)),
+    (<CallId>::NAME, |v| check_value::<CallIdRef<'_>>(v)),
+    (<CSeq>::NAME, |v| check_value::<CSeq>(v)),
+    (<MaxForwards>::NAME, |v| check_value::<MaxForwards>(v)),
+    (<ContentLength>::NAME, |v| check_value::<ContentLength>(v)),
+    (<ContentType>::NAME, |v| check_value::<ContentType>(v)),
+    (<Contact>::NAME, |v| check_value::<ContactRef<'_>>(v)),
+    (<Route>::NAME, |v| check_value::<RouteRef<'_>>(v)),
+    (<RecordRoute>::NAME, |v| {
+        check_value::<RecordRouteRef<'_>>(v)
+    }),
+    (<Expires>::NAME, |v| check_value::<Expires>(v)),
+    (<MinExpires>::NAME, |v| check_value::<MinExpires>(v)),
+    (<Date>::NAME, |v| check_value::<Date>(v)),
+    (<Require>::NAME, |v| check_value::<Require>(v)),
+    (<RSeq>::NAME, |v| check_value::<RSeq>(v)),
+    (<RAck>::NAME, |v| check_value::<RAck>(v)),
+    (<RetryAfter>::NAME, |v| check_value::<RetryAfter>(v)),
+    (<Warning>::NAME, |v| check_value::<Warning>(v)),
+    (<Accept>::NAME, |v| check_value::<Accept>(v)),
 ];
 
 /// The position in [`CHECKED`] of the header with `id`.
@@ -302,12 +305,12 @@ fn check_headers(headers: &Headers, mut seen: Option<&mut CheckedValues>) -> Res
             (lines.get_mut(slot), errors.get_mut(slot), CHECKED.get(slot))
         {
             *count += 1;
-            if error.is_some() || seen.as_ref().is_some_and(|s| s.contains(slot, &value)) {
+            if error.is_some() || seen.as_ref().is_some_and(|s| s.contains(slot, value)) {
                 continue;
             }
-            *error = check(&value).err();
+            *error = check(value).err();
             if let (None, Some(seen)) = (&error, seen.as_mut()) {
-                seen.remember(slot, &value);
+                seen.remember(slot, value);
             }
         }
     }
@@ -569,10 +572,7 @@ mod tests {
         let rejection = validate_request(&r, &caps).unwrap_err();
         assert_eq!(rejection.status, StatusCode::BAD_EXTENSION);
         let response = rejection.to_response(&r, &caps, "t1");
-        assert_eq!(
-            response.headers.get_raw("Unsupported").as_deref(),
-            Some("foo")
-        );
+        assert_eq!(response.headers.get_raw("Unsupported"), Some("foo"));
         assert_eq!(
             response
                 .header_to()

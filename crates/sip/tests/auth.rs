@@ -494,7 +494,7 @@ mod typed_headers {
     const CHALLENGE: &str = r#"Digest realm="atlanta.com", nonce="84a4cc6f3082121f32b42a2187831a9e", opaque="op", algorithm=SHA-256, qop="auth""#;
     const CREDENTIALS: &str = r#"Digest username="alice", realm="atlanta.com", nonce="84a4cc6f3082121f32b42a2187831a9e", uri="sip:atlanta.com", response="7587245234b3434cc3412213e5f113a5432", algorithm=SHA-256, cnonce="c", opaque="op", qop=auth, nc=00000001"#;
 
-    fn round_trip<T: TypedHeader + PartialEq + std::fmt::Debug>(value: &str) {
+    fn round_trip<T: for<'a> TypedHeader<'a> + PartialEq + std::fmt::Debug>(value: &str) {
         let mut headers = Headers::new();
         headers.push_raw(T::NAME.as_str(), value).unwrap();
         let typed = headers.get::<T>().unwrap().unwrap();

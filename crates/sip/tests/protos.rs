@@ -131,7 +131,10 @@ fn read_every_header(headers: &vani_sip::headers::Headers) -> (usize, usize) {
     use vani_sip::header::*;
     use vani_sip::headers::TypedHeader;
 
-    fn each<T: TypedHeader>(headers: &vani_sip::headers::Headers, counts: &mut (usize, usize)) {
+    fn each<T: for<'a> TypedHeader<'a>>(
+        headers: &vani_sip::headers::Headers,
+        counts: &mut (usize, usize),
+    ) {
         for value in headers.get_all::<T>() {
             match value {
                 Ok(value) => {
@@ -152,6 +155,20 @@ fn read_every_header(headers: &vani_sip::headers::Headers) -> (usize, usize) {
             }
         }
     }
+
+    // Each view reads what its owned type reads: the same values, the
+    // same errors.
+    macro_rules! agree {
+        ($(($view:ident, $owned:ty)),* $(,)?) => {$(
+            let owned: Vec<Result<$owned, _>> = headers.get_all::<$owned>().collect();
+            let viewed: Vec<Result<$owned, _>> = headers
+                .get_all::<$view<'_>>()
+                .map(|v| v.map($view::into_owned))
+                .collect();
+            assert_eq!(viewed, owned, "{}", <$owned>::NAME.as_str());
+        )*};
+    }
+    with_every_header_view!(agree);
 
     let mut counts = (0, 0);
     macro_rules! all {

@@ -1,6 +1,7 @@
 //! Fuzzes the message parser: no input may panic, whatever parses must
-//! serialize to bytes that parse to the same message, and every typed
-//! header value that reads must print as text that reads back the same.
+//! serialize to bytes that parse to the same message, every typed header
+//! value that reads must print as text that reads back the same, and each
+//! header view must read what its owned type reads.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +12,7 @@ use vani_sip::message::Message;
 
 include!("../../tests/support/typed_headers.rs");
 
-fn each<T: TypedHeader>(headers: &Headers) {
+fn each<T: for<'a> TypedHeader<'a>>(headers: &Headers) {
     for value in headers.get_all::<T>().flatten() {
         let printed = value.to_string();
         let again = T::parse(&printed).expect("a printed header value parses");
@@ -29,5 +30,15 @@ fuzz_target!(|data: &[u8]| {
             ($($t:ty),* $(,)?) => {$( each::<$t>(h); )*};
         }
         with_every_typed_header!(all);
+        // A view reads what its owned type reads.
+        macro_rules! agree {
+            ($(($view:ident, $owned:ty)),* $(,)?) => {$(
+                let owned: Vec<Result<$owned, _>> = h.get_all::<$owned>().collect();
+                let viewed: Vec<Result<$owned, _>> =
+                    h.get_all::<$view<'_>>().map(|v| v.map($view::into_owned)).collect();
+                assert_eq!(viewed, owned);
+            )*};
+        }
+        with_every_header_view!(agree);
     }
 });

@@ -13,7 +13,7 @@ macro_rules! auth_header {
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $ty(pub $inner);
 
-        impl TypedHeader for $ty {
+        impl TypedHeader<'_> for $ty {
             const NAME: HeaderName = HeaderName::$name;
 
             fn parse(value: &str) -> Result<Self, HeaderError> {

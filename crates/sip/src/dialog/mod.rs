@@ -4,7 +4,7 @@
 use crate::headers::HeaderName;
 use crate::headers::split_list;
 use crate::message::{Method, Request};
-use crate::name_addr::NameAddr;
+use crate::name_addr::{NameAddr, NameAddrRef};
 use crate::transaction::HeadersExt;
 use crate::transaction::{cseq_of, tag_of};
 use crate::uri::Uri;
@@ -82,7 +82,7 @@ impl Eq for ParsedTarget {}
 
 fn first_contact_uri(request_or_response_headers: &crate::headers::Headers) -> Option<String> {
     let value = request_or_response_headers.field(HeaderName::CONTACT)?;
-    let first = split_list(&value).next()?.trim();
+    let first = split_list(value).next()?.trim();
     // A name-addr's URI is what the angle brackets enclose (§20.10: a URI
     // there cannot hold an unescaped `>`); it is parsed when a request is
     // built from it. Only an addr-spec needs the full parse to find where
@@ -91,7 +91,7 @@ fn first_contact_uri(request_or_response_headers: &crate::headers::Headers) -> O
         let uri = rest.split_once('>')?.0.trim();
         return (!uri.is_empty()).then(|| uri.to_owned());
     }
-    let addr = NameAddr::parse(first).ok()?;
+    let addr = NameAddrRef::view(first).ok()?;
     Some(addr.uri.as_str().to_owned())
 }
 
@@ -99,7 +99,7 @@ fn record_routes(headers: &crate::headers::Headers) -> Vec<String> {
     headers
         .fields(HeaderName::RECORD_ROUTE)
         .flat_map(|line| {
-            split_list(&line)
+            split_list(line)
                 .map(|v| v.trim().to_owned())
                 .collect::<Vec<_>>()
         })
@@ -127,7 +127,7 @@ impl Dialog {
         let remote = response.headers.field(HeaderName::TO)?.trim().to_owned();
         let local_tag = tag_of(&local)?;
         let remote_tag = tag_of(&remote)?;
-        let (local_seq, _) = cseq_of(&request.headers.field(HeaderName::CSEQ)?)?;
+        let (local_seq, _) = cseq_of(request.headers.field(HeaderName::CSEQ)?)?;
         let mut route_set = record_routes(&response.headers);
         route_set.reverse();
         let remote_target =
@@ -175,7 +175,7 @@ impl Dialog {
             local.push_str(local_tag);
             local
         };
-        let (remote_seq, _) = cseq_of(&request.headers.field(HeaderName::CSEQ)?)?;
+        let (remote_seq, _) = cseq_of(request.headers.field(HeaderName::CSEQ)?)?;
         let remote_target = first_contact_uri(&request.headers)?;
         Some(Dialog {
             id: DialogId {
@@ -213,7 +213,7 @@ impl Dialog {
         let (seq, _) = request
             .headers
             .field(HeaderName::CSEQ)
-            .and_then(|v| cseq_of(&v).map(|(seq, _)| (seq, ())))
+            .and_then(|v| cseq_of(v).map(|(seq, _)| (seq, ())))
             .ok_or(DialogError::BadCSeq)?;
         if matches!(request.method, Method::Ack | Method::Cancel) {
             return Ok(());

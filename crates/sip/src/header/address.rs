@@ -4,25 +4,37 @@
 //! (RFC 3608), `P-Asserted-Identity` (RFC 3325), `Refer-To` (RFC 3515) and
 //! `Referred-By` (RFC 3892).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use super::{Tag, display_inner};
+use smol_str::SmolStr;
+
+use super::Tag;
 use crate::headers::{HeaderError, HeaderName, TypedHeader};
 use crate::name_addr::NameAddr;
 use crate::syntax::parse_decimal;
+use crate::text::Text;
 
-fn parse_addr(header: HeaderName, value: &str) -> Result<NameAddr, HeaderError> {
-    NameAddr::parse(value).map_err(|e| HeaderError::malformed(header, e.reason()))
+fn parse_addr<'a, S: Text<'a>>(
+    header: HeaderName,
+    value: &'a str,
+) -> Result<NameAddr<S>, HeaderError> {
+    NameAddr::parse_as(value).map_err(|e| HeaderError::malformed(header, e.reason()))
 }
 
+/// An address header `$name` (owning its text) and `$view`, the same read
+/// in place (see [`crate::text`]).
 macro_rules! address_header {
-    ($(#[$doc:meta])* $name:ident, $hname:expr, list = $list:expr) => {
+    ($(#[$doc:meta])* $name:ident, $view:ident, $hname:expr, list = $list:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct $name(pub NameAddr);
+        pub struct $name<S: AsRef<str> = SmolStr>(pub NameAddr<S>);
 
-        impl TypedHeader for $name {
+        #[doc = concat!("A [`", stringify!($name), "`] read in place, borrowing the message's text.")]
+        pub type $view<'a> = $name<Cow<'a, str>>;
+
+        impl TypedHeader<'_> for $name {
             const NAME: HeaderName = $hname;
             const LIST: bool = $list;
             fn parse(value: &str) -> Result<Self, HeaderError> {
@@ -30,58 +42,77 @@ macro_rules! address_header {
             }
         }
 
-        impl Deref for $name {
-            type Target = NameAddr;
-            fn deref(&self) -> &NameAddr {
+        impl<'a> TypedHeader<'a> for $view<'a> {
+            const NAME: HeaderName = $hname;
+            const LIST: bool = $list;
+            fn parse(value: &'a str) -> Result<Self, HeaderError> {
+                parse_addr(Self::NAME, value).map(Self)
+            }
+        }
+
+        impl<S: AsRef<str>> $name<S> {
+            /// The owned form, the text copied.
+            pub fn into_owned(self) -> $name {
+                $name(self.0.into_owned())
+            }
+        }
+
+        impl<S: AsRef<str>> Deref for $name<S> {
+            type Target = NameAddr<S>;
+            fn deref(&self) -> &NameAddr<S> {
                 &self.0
             }
         }
 
-        impl DerefMut for $name {
-            fn deref_mut(&mut self) -> &mut NameAddr {
+        impl<S: AsRef<str>> DerefMut for $name<S> {
+            fn deref_mut(&mut self) -> &mut NameAddr<S> {
                 &mut self.0
             }
         }
 
-        display_inner!($name);
+        impl<S: AsRef<str>> fmt::Display for $name<S> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
     };
 }
 
 address_header!(
     /// `From` / `f`: the request's originator, with its tag.
-    From, HeaderName::FROM, list = false
+    From, FromRef, HeaderName::FROM, list = false
 );
 address_header!(
     /// `To` / `t`: the request's logical recipient, with the dialog's remote tag.
-    To, HeaderName::TO, list = false
+    To, ToRef, HeaderName::TO, list = false
 );
 address_header!(
     /// One `Route` value.
-    Route, HeaderName::ROUTE, list = true
+    Route, RouteRef, HeaderName::ROUTE, list = true
 );
 address_header!(
     /// One `Record-Route` value.
-    RecordRoute, HeaderName::RECORD_ROUTE, list = true
+    RecordRoute, RecordRouteRef, HeaderName::RECORD_ROUTE, list = true
 );
 address_header!(
     /// One `Path` value (RFC 3327).
-    Path, HeaderName::PATH, list = true
+    Path, PathRef, HeaderName::PATH, list = true
 );
 address_header!(
     /// One `Service-Route` value (RFC 3608).
-    ServiceRoute, HeaderName::SERVICE_ROUTE, list = true
+    ServiceRoute, ServiceRouteRef, HeaderName::SERVICE_ROUTE, list = true
 );
 address_header!(
     /// One `P-Asserted-Identity` value (RFC 3325).
-    PAssertedIdentity, HeaderName::P_ASSERTED_IDENTITY, list = true
+    PAssertedIdentity, PAssertedIdentityRef, HeaderName::P_ASSERTED_IDENTITY, list = true
 );
 address_header!(
     /// `Refer-To` / `r` (RFC 3515 §2.1).
-    ReferTo, HeaderName::REFER_TO, list = false
+    ReferTo, ReferToRef, HeaderName::REFER_TO, list = false
 );
 address_header!(
     /// `Referred-By` / `b` (RFC 3892 §3).
-    ReferredBy, HeaderName::REFERRED_BY, list = false
+    ReferredBy, ReferredByRef, HeaderName::REFERRED_BY, list = false
 );
 
 impl From {
@@ -106,16 +137,27 @@ impl To {
 
 /// One `Contact` / `m` value: `*` or an address (RFC 3261 §20.10).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Contact {
+pub enum Contact<S: AsRef<str> = SmolStr> {
     /// `*`, for removing every binding in a REGISTER (RFC 3261 §10.2.2).
     Wildcard,
     /// An address with its parameters.
-    Address(NameAddr),
+    Address(NameAddr<S>),
 }
 
-impl Contact {
+/// A [`Contact`] read in place, borrowing the message's text.
+pub type ContactRef<'a> = Contact<Cow<'a, str>>;
+
+impl<S: AsRef<str>> Contact<S> {
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> Contact {
+        match self {
+            Contact::Wildcard => Contact::Wildcard,
+            Contact::Address(a) => Contact::Address(a.into_owned()),
+        }
+    }
+
     /// The address, unless this is `*`.
-    pub fn address(&self) -> Option<&NameAddr> {
+    pub fn address(&self) -> Option<&NameAddr<S>> {
         match self {
             Contact::Wildcard => None,
             Contact::Address(a) => Some(a),
@@ -182,10 +224,26 @@ fn is_qvalue(q: &str) -> bool {
     }
 }
 
-impl TypedHeader for Contact {
+impl TypedHeader<'_> for Contact {
     const NAME: HeaderName = HeaderName::CONTACT;
     const LIST: bool = true;
     fn parse(value: &str) -> Result<Self, HeaderError> {
+        parse_contact(value)
+    }
+}
+
+impl<'a> TypedHeader<'a> for ContactRef<'a> {
+    const NAME: HeaderName = HeaderName::CONTACT;
+    const LIST: bool = true;
+    fn parse(value: &'a str) -> Result<Self, HeaderError> {
+        parse_contact(value)
+    }
+}
+
+/// Parses one `Contact` value into either form.
+fn parse_contact<'a, S: Text<'a>>(value: &'a str) -> Result<Contact<S>, HeaderError> {
+    const NAME: HeaderName = HeaderName::CONTACT;
+    {
         if value == "*" {
             return Ok(Contact::Wildcard);
         }
@@ -200,23 +258,23 @@ impl TypedHeader for Contact {
                 q = Some(value);
             }
         })
-        .map_err(|e| HeaderError::malformed(Self::NAME, e.reason()))?;
+        .map_err(|e| HeaderError::malformed(NAME, e.reason()))?;
         if let Some(expires) = expires {
             let ok = expires.is_some_and(|e| parse_decimal(e, u64::from(u32::MAX)).is_some());
             if !ok {
-                return Err(HeaderError::out_of_range(Self::NAME, "expires"));
+                return Err(HeaderError::out_of_range(NAME, "expires"));
             }
         }
         if let Some(q) = q {
             if !q.is_some_and(is_qvalue) {
-                return Err(HeaderError::malformed(Self::NAME, "q is not a qvalue"));
+                return Err(HeaderError::malformed(NAME, "q is not a qvalue"));
             }
         }
         Ok(Contact::Address(addr))
     }
 }
 
-impl fmt::Display for Contact {
+impl<S: AsRef<str>> fmt::Display for Contact<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Contact::Wildcard => f.write_str("*"),
@@ -242,7 +300,7 @@ mod tests {
         assert_eq!(t.tag(), None);
         t.set_tag(&Tag::from("a6c85cf"));
         assert_eq!(t.to_string(), "<sip:bob@biloxi.com>;tag=a6c85cf");
-        assert!(From::parse("Bell, Alexander <sip:a.g.bell@example.com>;tag=43").is_err());
+        assert!(<From>::parse("Bell, Alexander <sip:a.g.bell@example.com>;tag=43").is_err());
     }
 
     #[test]
@@ -261,8 +319,8 @@ mod tests {
         assert!(c.is_outbound());
         assert_eq!(c.transport(), Some("ws"));
         assert_eq!(assert_round_trip::<Contact>("*", "*"), Contact::Wildcard);
-        assert!(Contact::parse("<sip:a@b>;expires=280297596632815").is_err());
-        assert!(Contact::parse("<sip:a@b>;q=2").is_err());
+        assert!(<Contact>::parse("<sip:a@b>;expires=280297596632815").is_err());
+        assert!(<Contact>::parse("<sip:a@b>;q=2").is_err());
         // Whitespace around '=' (allowed, RFC 3261 §7.3.1): expires and q
         // are still read, and checked, from the whole parameter.
         for text in [
@@ -271,11 +329,11 @@ mod tests {
             "<sip:a@b> ; expires = 600 ; q = 0.5",
             "<sip:a@b>;x=1;expires=600 ;q=0.5;expires=7",
         ] {
-            let c = Contact::parse(text).unwrap();
+            let c = <Contact>::parse(text).unwrap();
             assert_eq!((c.expires(), c.q()), (Some(600), Some(0.5)), "{text}");
         }
-        assert!(Contact::parse("<sip:a@b>;expires =x").is_err());
-        assert!(Contact::parse("<sip:a@b>;q =7").is_err());
+        assert!(<Contact>::parse("<sip:a@b>;expires =x").is_err());
+        assert!(<Contact>::parse("<sip:a@b>;q =7").is_err());
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl ContentType {
     }
 }
 
-impl TypedHeader for ContentType {
+impl TypedHeader<'_> for ContentType {
     const NAME: HeaderName = HeaderName::CONTENT_TYPE;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         MediaType::parse(Self::NAME, value).map(Self)
@@ -122,7 +122,7 @@ impl Accept {
     }
 }
 
-impl TypedHeader for Accept {
+impl TypedHeader<'_> for Accept {
     const NAME: HeaderName = HeaderName::ACCEPT;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         if value.is_empty() {
@@ -180,7 +180,7 @@ impl Event {
     }
 }
 
-impl TypedHeader for Event {
+impl TypedHeader<'_> for Event {
     const NAME: HeaderName = HeaderName::EVENT;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         token_and_params(Self::NAME, value).map(|(package, params)| Self { package, params })
@@ -219,7 +219,7 @@ impl SubscriptionState {
     }
 }
 
-impl TypedHeader for SubscriptionState {
+impl TypedHeader<'_> for SubscriptionState {
     const NAME: HeaderName = HeaderName::SUBSCRIPTION_STATE;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         token_and_params(Self::NAME, value).map(|(state, params)| Self { state, params })
@@ -256,7 +256,7 @@ impl Reason {
     }
 }
 
-impl TypedHeader for Reason {
+impl TypedHeader<'_> for Reason {
     const NAME: HeaderName = HeaderName::REASON;
     const LIST: bool = true;
     fn parse(value: &str) -> Result<Self, HeaderError> {
@@ -281,7 +281,7 @@ pub struct Warning {
     pub text: String,
 }
 
-impl TypedHeader for Warning {
+impl TypedHeader<'_> for Warning {
     const NAME: HeaderName = HeaderName::WARNING;
     const LIST: bool = true;
     fn parse(value: &str) -> Result<Self, HeaderError> {
@@ -332,7 +332,7 @@ impl CallInfo {
     }
 }
 
-impl TypedHeader for CallInfo {
+impl TypedHeader<'_> for CallInfo {
     const NAME: HeaderName = HeaderName::CALL_INFO;
     const LIST: bool = true;
     fn parse(value: &str) -> Result<Self, HeaderError> {
@@ -383,7 +383,7 @@ impl Replaces {
     }
 }
 
-impl TypedHeader for Replaces {
+impl TypedHeader<'_> for Replaces {
     const NAME: HeaderName = HeaderName::REPLACES;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let len = value.find([';', ' ', '\t']).unwrap_or(value.len());

@@ -12,18 +12,19 @@ mod tokens;
 mod via;
 
 pub use address::{
-    Contact, From, PAssertedIdentity, Path, RecordRoute, ReferTo, ReferredBy, Route, ServiceRoute,
-    To,
+    Contact, ContactRef, From, FromRef, PAssertedIdentity, PAssertedIdentityRef, Path, PathRef,
+    RecordRoute, RecordRouteRef, ReferTo, ReferToRef, ReferredBy, ReferredByRef, Route, RouteRef,
+    ServiceRoute, ServiceRouteRef, To, ToRef,
 };
 pub use misc::{
     Accept, CallInfo, ContentType, Event, MediaType, Reason, Replaces, SubscriptionState, Warning,
 };
 pub use scalar::{
-    Branch, CSeq, CallId, ContentLength, Date, Expires, MaxForwards, MinExpires, MinSe, RAck, RSeq,
-    RetryAfter, Server, SessionExpires, Tag, UserAgent,
+    Branch, CSeq, CallId, CallIdRef, ContentLength, Date, Expires, MaxForwards, MinExpires, MinSe,
+    RAck, RSeq, RetryAfter, Server, SessionExpires, Tag, UserAgent,
 };
 pub use tokens::{Allow, AllowEvents, ProxyRequire, Require, Supported, Unsupported};
-pub use via::{Transport, Via};
+pub use via::{Transport, Via, ViaRef};
 
 /// Implements `Display` by writing the named fields of a one-field wrapper.
 macro_rules! display_inner {
@@ -38,10 +39,10 @@ macro_rules! display_inner {
 pub(crate) use display_inner;
 
 /// Parses header parameters for `header`, mapping errors to [`crate::headers::HeaderError`].
-pub(crate) fn header_params(
+pub(crate) fn header_params<'a, S: crate::text::Text<'a>>(
     header: crate::headers::HeaderName,
-    text: &str,
-) -> Result<crate::params::Params, crate::headers::HeaderError> {
+    text: &'a str,
+) -> Result<crate::params::Params<S>, crate::headers::HeaderError> {
     crate::params::Params::parse_header(text)
         .map_err(|e| crate::headers::HeaderError::malformed(header, e.reason()))
 }
@@ -49,9 +50,9 @@ pub(crate) fn header_params(
 /// Round-trip check shared by the typed-header tests: `text` parses, its
 /// `Display` equals `canonical`, and that parses back to the same value.
 #[cfg(test)]
-pub(crate) fn assert_round_trip<T>(text: &str, canonical: &str) -> T
+pub(crate) fn assert_round_trip<'a, T>(text: &'a str, canonical: &'a str) -> T
 where
-    T: crate::headers::TypedHeader + PartialEq + std::fmt::Debug,
+    T: crate::headers::TypedHeader<'a> + PartialEq + std::fmt::Debug,
 {
     let parsed = T::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
     assert_eq!(parsed.to_string(), canonical);

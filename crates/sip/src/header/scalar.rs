@@ -2,6 +2,7 @@
 //! (RFC 3261 §8.1.1, §20; RFC 3262 `RSeq`/`RAck`; RFC 4028 session timers),
 //! and the `Tag` and `Branch` newtypes (RFC 3261 §19.3, §8.1.1.7).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use smol_str::SmolStr;
@@ -11,6 +12,7 @@ use crate::headers::{HeaderError, HeaderName, TypedHeader};
 use crate::message::Method;
 use crate::params::Params;
 use crate::syntax::{is_word_byte, parse_decimal};
+use crate::text::Text;
 
 /// Largest `CSeq` and `RSeq` number (RFC 3261 §8.1.1.5: below 2**31).
 const MAX_SEQ: u64 = (1 << 31) - 1;
@@ -71,28 +73,60 @@ impl std::convert::From<&str> for Branch {
     }
 }
 
-display_inner!(Tag, Branch, CallId);
+display_inner!(Tag, Branch);
 
 /// `Call-ID` / `i` (RFC 3261 §20.8): `word ["@" word]`.
+///
+/// `S` holds the text (see [`crate::text`]): a `CallId` owns it (inline up
+/// to 23 bytes), a [`CallIdRef`] borrows it from the message.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CallId(SmolStr);
+pub struct CallId<S: AsRef<str> = SmolStr>(S);
+
+/// A [`CallId`] read in place, borrowing the message's text.
+pub type CallIdRef<'a> = CallId<Cow<'a, str>>;
 
 impl CallId {
     /// A Call-ID from caller-supplied randomness, as hex.
     pub fn from_random(random: u128) -> Self {
         Self(smol_str::format_smolstr!("{random:032x}"))
     }
+}
 
+impl<S: AsRef<str>> CallId<S> {
     /// The Call-ID text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_ref()
+    }
+
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> CallId {
+        CallId(SmolStr::new(self.as_str()))
     }
 }
 
-impl TypedHeader for CallId {
+impl<S: AsRef<str>> fmt::Display for CallId<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TypedHeader<'_> for CallId {
     const NAME: HeaderName = HeaderName::CALL_ID;
-    /// `word ["@" word]`, checked in one pass; held inline up to 23 bytes.
     fn parse(value: &str) -> Result<Self, HeaderError> {
+        parse_call_id(value)
+    }
+}
+
+impl<'a> TypedHeader<'a> for CallIdRef<'a> {
+    const NAME: HeaderName = HeaderName::CALL_ID;
+    fn parse(value: &'a str) -> Result<Self, HeaderError> {
+        parse_call_id(value)
+    }
+}
+
+/// `word ["@" word]`, checked in one pass, into either form.
+fn parse_call_id<'a, S: Text<'a>>(value: &'a str) -> Result<CallId<S>, HeaderError> {
+    {
         let bytes = value.as_bytes();
         let left = bytes.iter().take_while(|&&b| is_word_byte(b)).count();
         let ok = left > 0
@@ -105,9 +139,12 @@ impl TypedHeader for CallId {
                 Some(_) => false,
             };
         if ok {
-            Ok(Self(SmolStr::new(value)))
+            Ok(CallId(S::found(value)))
         } else {
-            Err(HeaderError::malformed(Self::NAME, "not word[@word]"))
+            Err(HeaderError::malformed(
+                HeaderName::CALL_ID,
+                "not word[@word]",
+            ))
         }
     }
 }
@@ -121,7 +158,7 @@ pub struct CSeq {
     pub method: Method,
 }
 
-impl TypedHeader for CSeq {
+impl TypedHeader<'_> for CSeq {
     const NAME: HeaderName = HeaderName::CSEQ;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let space =
@@ -175,7 +212,7 @@ macro_rules! number_header {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub $t);
 
-        impl TypedHeader for $name {
+        impl TypedHeader<'_> for $name {
             const NAME: HeaderName = $hname;
             fn parse(value: &str) -> Result<Self, HeaderError> {
                 let n = number(Self::NAME, value, <$t>::MAX as u64)?;
@@ -208,7 +245,7 @@ number_header!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RSeq(pub u32);
 
-impl TypedHeader for RSeq {
+impl TypedHeader<'_> for RSeq {
     const NAME: HeaderName = HeaderName::RSEQ;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         parse_seq(Self::NAME, value, "response number").map(Self)
@@ -228,7 +265,7 @@ pub struct RAck {
     pub method: Method,
 }
 
-impl TypedHeader for RAck {
+impl TypedHeader<'_> for RAck {
     const NAME: HeaderName = HeaderName::RACK;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let mut parts = value.split_ascii_whitespace();
@@ -284,7 +321,7 @@ impl SessionExpires {
     }
 }
 
-impl TypedHeader for SessionExpires {
+impl TypedHeader<'_> for SessionExpires {
     const NAME: HeaderName = HeaderName::SESSION_EXPIRES;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let (delta, params) = delta_and_params(Self::NAME, value)?;
@@ -307,7 +344,7 @@ pub struct MinSe {
     pub params: Params,
 }
 
-impl TypedHeader for MinSe {
+impl TypedHeader<'_> for MinSe {
     const NAME: HeaderName = HeaderName::MIN_SE;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let (delta, params) = delta_and_params(Self::NAME, value)?;
@@ -332,7 +369,7 @@ pub struct RetryAfter {
     pub params: Params,
 }
 
-impl TypedHeader for RetryAfter {
+impl TypedHeader<'_> for RetryAfter {
     const NAME: HeaderName = HeaderName::RETRY_AFTER;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let len = value.find([';', ' ', '\t', '(']).unwrap_or(value.len());
@@ -383,7 +420,7 @@ impl Date {
     }
 }
 
-impl TypedHeader for Date {
+impl TypedHeader<'_> for Date {
     const NAME: HeaderName = HeaderName::DATE;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         if is_rfc1123_gmt(value) {
@@ -436,7 +473,7 @@ macro_rules! text_header {
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name(pub String);
 
-        impl TypedHeader for $name {
+        impl TypedHeader<'_> for $name {
             const NAME: HeaderName = $hname;
             fn parse(value: &str) -> Result<Self, HeaderError> {
                 if value.is_empty() || value.chars().any(char::is_control) {
@@ -470,20 +507,20 @@ mod tests {
             "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com",
             "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com",
         );
-        assert!(CallId::parse("a b").is_err());
-        assert!(CallId::parse("a@").is_err());
-        assert!(CallId::parse("@b").is_err());
-        assert!(CallId::parse("").is_err());
-        assert!(CallId::parse("a@b@c").is_err());
-        assert!(CallId::parse("a,b").is_err());
+        assert!(<CallId>::parse("a b").is_err());
+        assert!(<CallId>::parse("a@").is_err());
+        assert!(<CallId>::parse("@b").is_err());
+        assert!(<CallId>::parse("").is_err());
+        assert!(<CallId>::parse("a@b@c").is_err());
+        assert!(<CallId>::parse("a,b").is_err());
         // Longer than the inline capacity: held on the heap, read the same.
         let long = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@[2001:db8::1]:5060";
         assert_eq!(
-            CallId::parse(long).map(|c| c.as_str().to_owned()),
+            <CallId>::parse(long).map(|c| c.as_str().to_owned()),
             Ok(long.to_owned())
         );
         assert_eq!(
-            CallId::parse("<a>:{b}@\"c\"").map(|c| c.to_string()),
+            <CallId>::parse("<a>:{b}@\"c\"").map(|c| c.to_string()),
             Ok("<a>:{b}@\"c\"".to_owned())
         );
         let c: CSeq = assert_round_trip("0009 INVITE", "9 INVITE");

@@ -53,7 +53,7 @@ macro_rules! token_list {
             }
         }
 
-        impl TypedHeader for $name {
+        impl TypedHeader<'_> for $name {
             const NAME: HeaderName = $hname;
             fn parse(value: &str) -> Result<Self, HeaderError> {
                 tokens(Self::NAME, value, $empty).map(Self)
@@ -100,7 +100,7 @@ impl Allow {
     }
 }
 
-impl TypedHeader for Allow {
+impl TypedHeader<'_> for Allow {
     const NAME: HeaderName = HeaderName::ALLOW;
     fn parse(value: &str) -> Result<Self, HeaderError> {
         let names = tokens(Self::NAME, value, true)?;

@@ -1,6 +1,7 @@
 //! `Via` (RFC 3261 §20.42, §18.2.1 `received`, RFC 3581 `rport`, RFC 5118
 //! §4.5 IPv6 `received`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use smol_str::SmolStr;
@@ -8,6 +9,7 @@ use smol_str::SmolStr;
 use super::{Branch, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader};
 use crate::params::Params;
+use crate::text::Text;
 
 /// The transport of a `Via` (RFC 3261 §20.42, RFC 7118 §5 for WS/WSS).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -65,18 +67,24 @@ impl fmt::Display for Transport {
 }
 
 /// One `Via` value: `SIP/2.0/<transport> <host>[:<port>];params`.
+///
+/// `S` holds the text (see [`crate::text`]): a `Via` owns it, a [`ViaRef`]
+/// borrows it from the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Via {
+pub struct Via<S: AsRef<str> = SmolStr> {
     /// The transport.
     pub transport: Transport,
     /// The sent-by host: a name, an IPv4 address or a bracketed IPv6 reference
-    /// (held inline, without an allocation, up to 23 bytes).
-    pub host: SmolStr,
+    /// (owned, held inline, without an allocation, up to 23 bytes).
+    pub host: S,
     /// The sent-by port.
     pub port: Option<u16>,
     /// Parameters (`branch`, `received`, `rport`, `maddr`, `ttl`, ...).
-    pub params: Params,
+    pub params: Params<S>,
 }
+
+/// A [`Via`] read in place, borrowing the message's text.
+pub type ViaRef<'a> = Via<Cow<'a, str>>;
 
 impl Via {
     /// A `Via` with a `branch` parameter and nothing else.
@@ -93,6 +101,28 @@ impl Via {
             host: host.into(),
             port,
             params,
+        }
+    }
+
+    /// Sets `received` (RFC 3261 §18.2.1).
+    pub fn set_received(&mut self, address: &str) {
+        self.params.set("received", Some(address));
+    }
+
+    /// Fills in `rport` (RFC 3581 §4).
+    pub fn set_rport(&mut self, port: u16) {
+        self.params.set("rport", Some(&port.to_string()));
+    }
+}
+
+impl<S: AsRef<str>> Via<S> {
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> Via {
+        Via {
+            transport: self.transport,
+            host: SmolStr::new(self.host.as_ref()),
+            port: self.port,
+            params: self.params.into_owned(),
         }
     }
 
@@ -133,24 +163,29 @@ impl Via {
             .flatten()
             .and_then(|t| t.parse().ok())
     }
+}
 
-    /// Sets `received` (RFC 3261 §18.2.1).
-    pub fn set_received(&mut self, address: &str) {
-        self.params.set("received", Some(address));
-    }
-
-    /// Fills in `rport` (RFC 3581 §4).
-    pub fn set_rport(&mut self, port: u16) {
-        self.params.set("rport", Some(&port.to_string()));
+impl TypedHeader<'_> for Via {
+    const NAME: HeaderName = HeaderName::VIA;
+    const LIST: bool = true;
+    fn parse(value: &str) -> Result<Self, HeaderError> {
+        parse_via(value)
     }
 }
 
-impl TypedHeader for Via {
+impl<'a> TypedHeader<'a> for ViaRef<'a> {
     const NAME: HeaderName = HeaderName::VIA;
     const LIST: bool = true;
+    fn parse(value: &'a str) -> Result<Self, HeaderError> {
+        parse_via(value)
+    }
+}
 
-    fn parse(value: &str) -> Result<Self, HeaderError> {
-        let bad = |reason| HeaderError::malformed(Self::NAME, reason);
+/// Parses one `Via` value into either form.
+fn parse_via<'a, S: Text<'a>>(value: &'a str) -> Result<Via<S>, HeaderError> {
+    const NAME: HeaderName = HeaderName::VIA;
+    {
+        let bad = |reason| HeaderError::malformed(NAME, reason);
         let rest = match value.strip_prefix("SIP/2.0/") {
             // As nearly every Via is written.
             Some(rest) => rest,
@@ -180,11 +215,11 @@ impl TypedHeader for Via {
         }
         let (host, port, params) =
             split_sent_by(rest, at).ok_or(bad("invalid sent-by host or port"))?;
-        Ok(Self {
+        Ok(Via {
             transport: Transport::parse(transport),
-            host: SmolStr::new(host),
+            host: S::found(host),
             port,
-            params: header_params(Self::NAME, params)?,
+            params: header_params(NAME, params)?,
         })
     }
 }
@@ -223,9 +258,9 @@ fn split_sent_by(rest: &str, start: usize) -> Option<(&str, Option<u16>, &str)> 
     Some((text.get(..host_len)?, port, text.get(at..)?))
 }
 
-impl fmt::Display for Via {
+impl<S: AsRef<str>> fmt::Display for Via<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SIP/2.0/{} {}", self.transport, self.host)?;
+        write!(f, "SIP/2.0/{} {}", self.transport, self.host.as_ref())?;
         if let Some(port) = self.port {
             write!(f, ":{port}")?;
         }
@@ -273,7 +308,7 @@ mod tests {
         assert_eq!(v.received(), Some("2001:db8::9:255"));
         assert_eq!(v.rport(), Some(None));
         let v =
-            Via::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3")
+            <Via>::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3")
                 .unwrap();
         assert_eq!(v.received(), Some("2001:db8::9:255"));
     }
@@ -298,13 +333,13 @@ mod tests {
             "SIP/2.0/UDP [::1]x",
             "SIP/2.0/UDP [zz::1]:5060",
         ] {
-            assert!(Via::parse(bad).is_err(), "{bad}");
+            assert!(<Via>::parse(bad).is_err(), "{bad}");
         }
         // Whitespace may end the sent-by before the parameters.
-        let v = Via::parse("SIP/2.0/UDP h.example:5070 ;branch=z9hG4bK1").unwrap();
+        let v = <Via>::parse("SIP/2.0/UDP h.example:5070 ;branch=z9hG4bK1").unwrap();
         assert_eq!((v.host.as_str(), v.port), ("h.example", Some(5070)));
         assert_eq!(v.branch(), Some("z9hG4bK1"));
-        let v = Via::parse("SIP/2.0/UDP h.example:65535").unwrap();
+        let v = <Via>::parse("SIP/2.0/UDP h.example:65535").unwrap();
         assert_eq!(v.port, Some(65535));
     }
 

@@ -1,8 +1,6 @@
 //! Reading the few header fields transactions and dialogs key on, straight
 //! from the raw values (RFC 3261 §8.1.1, §17.1.3, §17.2.3).
 
-use std::borrow::Cow;
-
 use super::{Role, TransactionKey};
 use crate::headers::{HeaderName, Headers, split_list};
 use crate::message::Method;
@@ -11,19 +9,19 @@ use crate::message::Method;
 /// `Headers::get_raw(&str)` does on every call.
 pub(crate) trait HeadersExt {
     /// The value of the first field named `name`.
-    fn field(&self, name: HeaderName) -> Option<Cow<'_, str>>;
+    fn field(&self, name: HeaderName) -> Option<&str>;
     /// The values of every field named `name`, in order.
-    fn fields(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>>;
+    fn fields(&self, name: HeaderName) -> impl Iterator<Item = &str>;
 }
 
 impl HeadersExt for Headers {
     // Both compare the header ids assigned when a field is added, never the
     // names.
     #[inline]
-    fn field(&self, name: HeaderName) -> Option<Cow<'_, str>> {
+    fn field(&self, name: HeaderName) -> Option<&str> {
         self.first_value(name)
     }
-    fn fields(&self, name: HeaderName) -> impl Iterator<Item = Cow<'_, str>> {
+    fn fields(&self, name: HeaderName) -> impl Iterator<Item = &str> {
         self.values(name)
     }
 }
@@ -96,7 +94,7 @@ pub(crate) fn transaction_key(
     method: &Method,
 ) -> Option<TransactionKey> {
     let line = headers.field(HeaderName::VIA)?;
-    let top = split_list(&line).next()?;
+    let top = split_list(line).next()?;
     let (sent_by, branch) = via_key(top)?;
     Some(TransactionKey::new(role, branch, sent_by, method))
 }

@@ -12,7 +12,6 @@ use crate::transaction::HeadersExt;
 use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, tag_in, tag_of, transaction_key};
 use crate::uri::Uri;
 use rand_core::RngCore;
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Methods this UA handles (Allow, RFC 3261 §20.5).
@@ -34,7 +33,7 @@ pub(super) const UNDERSTOOD: &[&str] = &["timer", "replaces", "outbound", "path"
 pub(super) fn lists(headers: &Headers, name: HeaderName, token: &str) -> bool {
     headers
         .fields(name)
-        .any(|line| split_list(&line).any(|t| trim_unicode(t).eq_ignore_ascii_case(token)))
+        .any(|line| split_list(line).any(|t| trim_unicode(t).eq_ignore_ascii_case(token)))
 }
 
 /// `text.trim()` for text `split_list` already trimmed of ASCII whitespace:
@@ -129,7 +128,7 @@ impl WireResponse {
         response.copy(headers, HeaderName::VIA);
         response.copy(headers, HeaderName::FROM);
         let to = headers.field(HeaderName::TO);
-        let to = to.as_deref().map_or("", str::trim);
+        let to = to.map_or("", str::trim);
         match to_tag {
             Some(tag) if tag_in(to).is_none() && status > 100 => {
                 response.header_parts(HeaderName::TO, &[to, ";tag=", tag]);
@@ -258,24 +257,17 @@ pub(super) fn text(headers: &Headers, name: HeaderName) -> String {
 /// The `tag` parameter of a From or To header, read without a full
 /// name-addr parse.
 pub(super) fn header_tag(headers: &Headers, name: HeaderName) -> Option<String> {
-    headers.field(name).and_then(|v| tag_of(&v))
+    headers.field(name).and_then(tag_of)
 }
 
-/// [`text`], borrowed from `headers` unless the field was folded.
-pub(super) fn text_ref(headers: &Headers, name: HeaderName) -> Cow<'_, str> {
-    match headers.field(name) {
-        Some(Cow::Borrowed(value)) => Cow::Borrowed(value.trim()),
-        Some(Cow::Owned(value)) => Cow::Owned(value.trim().to_owned()),
-        None => Cow::Borrowed(""),
-    }
+/// [`text`], borrowed from `headers`.
+pub(super) fn text_ref(headers: &Headers, name: HeaderName) -> &str {
+    headers.field(name).map_or("", str::trim)
 }
 
-/// [`header_tag`], borrowed from `headers` unless the field was folded.
-pub(super) fn tag_ref(headers: &Headers, name: HeaderName) -> Option<Cow<'_, str>> {
-    match headers.field(name)? {
-        Cow::Borrowed(value) => tag_in(value).map(Cow::Borrowed),
-        Cow::Owned(value) => tag_in(&value).map(|t| Cow::Owned(t.to_owned())),
-    }
+/// [`header_tag`], borrowed from `headers`.
+pub(super) fn tag_ref(headers: &Headers, name: HeaderName) -> Option<&str> {
+    tag_in(headers.field(name)?)
 }
 
 /// `sip:` + `target` when it has no scheme; `@domain` of the AOR when it
@@ -560,7 +552,7 @@ impl UserAgent {
         h.copy_from(&request.headers, HeaderName::VIA);
         h.copy_from(&request.headers, HeaderName::FROM);
         let to = request.headers.field(HeaderName::TO);
-        let to = to.as_deref().map_or("", str::trim);
+        let to = to.map_or("", str::trim);
         match to_tag {
             Some(tag) if tag_in(to).is_none() && status > 100 => {
                 h.push_with(HeaderName::TO, |buf| {
@@ -636,7 +628,7 @@ impl UserAgent {
         let mut ack = Request::new(Method::Ack, invite.uri.clone());
         let h = &mut ack.headers;
         if let Some(via) = invite.headers.field(HeaderName::VIA) {
-            let top = crate::headers::split_list(&via)
+            let top = crate::headers::split_list(via)
                 .next()
                 .unwrap_or("")
                 .trim()
@@ -653,7 +645,7 @@ impl UserAgent {
         let seq = invite
             .headers
             .field(HeaderName::CSEQ)
-            .and_then(|v| crate::transaction::cseq_of(&v).map(|(s, _)| s))
+            .and_then(|v| crate::transaction::cseq_of(v).map(|(s, _)| s))
             .unwrap_or(1);
         let mut cseq = String::with_capacity(16);
         push_u32(&mut cseq, seq);
@@ -712,7 +704,7 @@ impl UserAgent {
         let Some(old_seq) = request
             .headers
             .field(HeaderName::CSEQ)
-            .and_then(|v| crate::transaction::cseq_of(&v).map(|(s, _)| s))
+            .and_then(|v| crate::transaction::cseq_of(v).map(|(s, _)| s))
         else {
             self.pending_attempt = None;
             return false;
@@ -734,7 +726,7 @@ impl UserAgent {
             } else if !HeaderName::AUTHORIZATION.matches(name)
                 && !HeaderName::PROXY_AUTHORIZATION.matches(name)
             {
-                let _ = retry.headers.push_raw(name, &value);
+                let _ = retry.headers.push_raw(name, value);
             }
         }
         retry.body = request.body.clone();

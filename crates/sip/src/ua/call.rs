@@ -652,7 +652,7 @@ impl UserAgent {
                     Decision::Retry => {
                         // §22.2: resend with credentials and CSeq + 1; the ACK
                         // for the 401/407 was sent by the transaction.
-                        let seq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
+                        let seq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
                             .map(|(s, _)| s)
                             .unwrap_or(1);
                         let sdp = self
@@ -675,7 +675,7 @@ impl UserAgent {
             // the value of the Min-SE header field in the 422", also putting
             // that value in its own Min-SE.
             422 if self.raise_session_expires(handle, &response.headers) => {
-                let seq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
+                let seq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
                     .map(|(s, _)| s)
                     .unwrap_or(1);
                 let sdp = self
@@ -762,7 +762,7 @@ impl UserAgent {
             if let Some(call) = self.calls.get_mut(&handle) {
                 call.ext.rseq_seen = Some(rseq);
             }
-            let cseq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
+            let cseq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
                 .map(|(s, _)| s)
                 .unwrap_or(1);
             let mut rack = String::with_capacity(32);
@@ -777,7 +777,7 @@ impl UserAgent {
                     }
                     self.ask_answer(handle, offer.clone());
                 }
-                None => self.send_prack(now, handle, remote_tag.as_deref(), &rack, None),
+                None => self.send_prack(now, handle, remote_tag, &rack, None),
             }
         }
 
@@ -997,7 +997,7 @@ impl UserAgent {
         for name in [HeaderName::TO, HeaderName::FROM, HeaderName::CALL_ID] {
             add(h, name, &text(&invite.headers, name));
         }
-        let seq = cseq_of(&text_ref(&invite.headers, HeaderName::CSEQ))
+        let seq = cseq_of(text_ref(&invite.headers, HeaderName::CSEQ))
             .map(|(s, _)| s)
             .unwrap_or(1);
         add(h, HeaderName::CSEQ, &format!("{seq} CANCEL"));
@@ -1098,7 +1098,7 @@ impl UserAgent {
         let handle = CallHandle(self.next_handle());
         let remote_sdp = sdp_body(&request.headers, &request.body);
         let from_text = text(&request.headers, HeaderName::FROM);
-        let (from, display_name) = match crate::name_addr::NameAddr::parse(&from_text) {
+        let (from, display_name) = match crate::name_addr::NameAddrRef::view(&from_text) {
             Ok(addr) => (
                 addr.uri.as_str().to_owned(),
                 addr.display_name.map(String::from),
@@ -1478,7 +1478,7 @@ impl UserAgent {
         let Some(handle) = self
             .calls
             .iter()
-            .find(|(_, c)| c.matches(&call_id, &to_tag, &from_tag))
+            .find(|(_, c)| c.matches(call_id, to_tag, from_tag))
             .map(|(h, _)| *h)
         else {
             self.emit(Event::Dropped(DropReason::StrayAck));
@@ -1533,9 +1533,9 @@ impl UserAgent {
             request.headers.field(HeaderName::TO),
             request.headers.field(HeaderName::FROM),
         );
-        let call_id = call_id.as_deref().map_or("", str::trim);
-        let to_tag = to.as_deref().and_then(tag_in).unwrap_or("");
-        let from_tag = from.as_deref().and_then(tag_in).unwrap_or("");
+        let call_id = call_id.map_or("", str::trim);
+        let to_tag = to.and_then(tag_in).unwrap_or("");
+        let from_tag = from.and_then(tag_in).unwrap_or("");
         let found = self
             .calls
             .iter()
@@ -1843,7 +1843,7 @@ impl UserAgent {
         match status {
             100..=199 => {}
             200..=299 => {
-                let seq = cseq_of(&text_ref(&request.headers, HeaderName::CSEQ))
+                let seq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
                     .map(|(s, _)| s)
                     .unwrap_or(1);
                 if let Some(dialog) = &mut call.dialog {

@@ -10,7 +10,7 @@ use super::{Event, Gruu, Owner, RegistrationFailure, RegistrationState, UserAgen
 use crate::auth::{Decision, StopReason};
 use crate::headers::split_list;
 use crate::message::{Method, Request, Response};
-use crate::name_addr::NameAddr;
+use crate::name_addr::NameAddrRef;
 use crate::time::{Duration, Instant};
 use crate::transaction::TransactionKey;
 
@@ -311,8 +311,8 @@ impl UserAgent {
         let mut expires = None;
         let mut gruu = None;
         for line in response.headers.fields(HeaderName::CONTACT) {
-            for value in split_list(&line) {
-                let Ok(addr) = NameAddr::parse(value.trim()) else {
+            for value in split_list(line) {
+                let Ok(addr) = NameAddrRef::view(value.trim()) else {
                     continue;
                 };
                 let same = addr.uri.user() == Some(self.contact_user.as_str())
@@ -351,7 +351,7 @@ impl UserAgent {
             .headers
             .fields(HeaderName::SERVICE_ROUTE)
             .flat_map(|line| {
-                split_list(&line)
+                split_list(line)
                     .map(|v| v.trim().to_owned())
                     .collect::<Vec<_>>()
             })

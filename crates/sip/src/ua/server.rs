@@ -75,7 +75,7 @@ impl UserAgent {
         let in_dialog = request
             .headers
             .field(HeaderName::TO)
-            .is_some_and(|to| tag_in(&to).is_some());
+            .is_some_and(|to| tag_in(to).is_some());
         if in_dialog {
             if matches!(request.method, Method::Subscribe | Method::Notify)
                 && self.subscription_request(now, &request)
@@ -156,7 +156,7 @@ impl UserAgent {
         self.calls.values().any(|call| {
             call.server_key.as_deref().is_some_and(|k| k != key)
                 && call.call_id == call_id
-                && call.remote_tag.as_deref() == from_tag.as_deref()
+                && call.remote_tag.as_deref() == from_tag
                 && call.invite_cseq_text == *cseq
         })
     }
@@ -165,7 +165,7 @@ impl UserAgent {
     /// handed to the application.
     pub(super) fn incoming_message(&mut self, now: Instant, request: &Request) {
         let from = text(&request.headers, HeaderName::FROM);
-        let from = crate::name_addr::NameAddr::parse(&from)
+        let from = crate::name_addr::NameAddrRef::view(&from)
             .map(|a| a.uri.as_str().to_owned())
             .unwrap_or(from);
         let content_type = text(&request.headers, HeaderName::CONTENT_TYPE);
@@ -180,7 +180,7 @@ impl UserAgent {
 
     pub(super) fn handle_response(&mut self, now: Instant, response: Response) {
         let cseq = response.headers.field(HeaderName::CSEQ);
-        let Some((_, method)) = cseq.as_deref().and_then(cseq_of) else {
+        let Some((_, method)) = cseq.and_then(cseq_of) else {
             self.emit(Event::Dropped(DropReason::StrayResponse));
             return;
         };

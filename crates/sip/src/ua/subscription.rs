@@ -84,7 +84,7 @@ fn granted_expires(request: &Request) -> u32 {
     request
         .headers
         .field(HeaderName::EXPIRES)
-        .and_then(|v| seconds(&v))
+        .and_then(seconds)
         .unwrap_or(MAX_EXPIRES)
         .min(MAX_EXPIRES)
 }
@@ -191,7 +191,7 @@ impl UserAgent {
         let granted = response
             .headers
             .field(HeaderName::EXPIRES)
-            .and_then(|v| seconds(&v))
+            .and_then(seconds)
             .unwrap_or(sub.expires)
             .min(sub.expires.max(1));
         self.activate(now, handle, granted);
@@ -259,7 +259,7 @@ impl UserAgent {
         );
         self.send_response(now, request, response);
         let handle = SubscriptionHandle(self.next_handle());
-        let from = crate::name_addr::NameAddr::parse(&dialog.remote)
+        let from = crate::name_addr::NameAddrRef::view(&dialog.remote)
             .map(|a| a.uri.as_str().to_owned())
             .unwrap_or_else(|_| dialog.remote.clone());
         self.subscriptions.insert(

@@ -100,7 +100,7 @@ pub fn sdp(tag: &str) -> String {
 pub fn header(headers: &vani_sip::headers::Headers, name: &str) -> String {
     headers
         .get_raw(name)
-        .map(|v| v.into_owned())
+        .map(|v| v.to_owned())
         .unwrap_or_default()
 }
 
@@ -345,11 +345,11 @@ impl Net {
         let mut hosts = Vec::new();
         if let Message::Request(r) = &message {
             if let Some(via) = r.headers.get_raw("Via") {
-                hosts.push(host_of(&via));
+                hosts.push(host_of(via));
             }
         }
         if let Some(contact) = message.headers().get_raw("Contact") {
-            hosts.push(host_of(&contact));
+            hosts.push(host_of(contact));
         }
         for host in hosts {
             if host.ends_with(".invalid") && !self.hosts.iter().any(|(h, _)| *h == host) {
@@ -371,7 +371,7 @@ impl Net {
                 self.names.iter().position(|n| n == user)
             }
             Message::Response(r) => {
-                let host = host_of(&r.headers.get_raw("Via")?);
+                let host = host_of(r.headers.get_raw("Via")?);
                 self.hosts.iter().find(|(h, _)| *h == host).map(|(_, i)| *i)
             }
         }

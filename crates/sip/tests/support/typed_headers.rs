@@ -54,3 +54,25 @@ macro_rules! with_every_typed_header {
         )
     };
 }
+
+// `with_every_header_view!(m)` expands to `m!((ViaRef, Via), ...)`: each
+// view (a typed header read in place, borrowing the message's text) with
+// the owned type it must agree with.
+macro_rules! with_every_header_view {
+    ($apply:ident) => {
+        $apply!(
+            (ViaRef, Via),
+            (FromRef, From),
+            (ToRef, To),
+            (CallIdRef, CallId),
+            (ContactRef, Contact),
+            (RouteRef, Route),
+            (RecordRouteRef, RecordRoute),
+            (PathRef, Path),
+            (ServiceRouteRef, ServiceRoute),
+            (PAssertedIdentityRef, PAssertedIdentity),
+            (ReferToRef, ReferTo),
+            (ReferredByRef, ReferredBy),
+        )
+    };
+}

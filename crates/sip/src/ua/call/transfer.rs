@@ -142,7 +142,7 @@ impl UserAgent {
             .dialog
             .as_ref()
             .ok_or(UaError::InvalidState("the other call is not connected"))?;
-        let remote_uri = crate::name_addr::NameAddr::parse(&dialog.remote)
+        let remote_uri = crate::name_addr::NameAddrRef::view(&dialog.remote)
             .map(|a| a.uri.as_str().to_owned())
             .map_err(|_| UaError::InvalidState("the other call has no usable peer URI"))?;
         let replaces = format!(
@@ -217,7 +217,7 @@ impl UserAgent {
             self.reply(now, request, 400);
             return;
         };
-        let (target, replaces) = split_refer_to(&refer_to);
+        let (target, replaces) = split_refer_to(refer_to);
         let busy = self
             .calls
             .get(&handle)
@@ -363,7 +363,7 @@ impl UserAgent {
         let Some(value) = request.headers.field(HeaderName::REPLACES) else {
             return Ok(None);
         };
-        let (call_id, to_tag, from_tag, early_only) = parse_replaces(&value).ok_or(())?;
+        let (call_id, to_tag, from_tag, early_only) = parse_replaces(value).ok_or(())?;
         self.calls
             .iter()
             .find(|(_, c)| {
