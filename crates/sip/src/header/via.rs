@@ -31,19 +31,28 @@ pub enum Transport {
 }
 
 impl Transport {
+    /// The transport named by `token`, in any case.
     fn parse(token: &str) -> Transport {
-        const KNOWN: [(&str, Transport); 6] = [
-            ("UDP", Transport::Udp),
-            ("TCP", Transport::Tcp),
-            ("TLS", Transport::Tls),
-            ("SCTP", Transport::Sctp),
-            ("WS", Transport::Ws),
-            ("WSS", Transport::Wss),
-        ];
-        KNOWN
-            .into_iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(token))
-            .map_or_else(|| Transport::Other(token.to_owned()), |(_, t)| t)
+        let upper = |b: &u8| b.to_ascii_uppercase();
+        let known = match token.as_bytes() {
+            [a, b] => match [upper(a), upper(b)] {
+                [b'W', b'S'] => Some(Transport::Ws),
+                _ => None,
+            },
+            [a, b, c] => match [upper(a), upper(b), upper(c)] {
+                [b'U', b'D', b'P'] => Some(Transport::Udp),
+                [b'T', b'C', b'P'] => Some(Transport::Tcp),
+                [b'T', b'L', b'S'] => Some(Transport::Tls),
+                [b'W', b'S', b'S'] => Some(Transport::Wss),
+                _ => None,
+            },
+            [a, b, c, d] => match [upper(a), upper(b), upper(c), upper(d)] {
+                [b'S', b'C', b'T', b'P'] => Some(Transport::Sctp),
+                _ => None,
+            },
+            _ => None,
+        };
+        known.unwrap_or_else(|| Transport::Other(token.to_owned()))
     }
 
     /// The transport token (upper case for known transports).
@@ -311,6 +320,23 @@ mod tests {
             <Via>::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3")
                 .unwrap();
         assert_eq!(v.received(), Some("2001:db8::9:255"));
+    }
+
+    #[test]
+    fn transports_in_any_case() {
+        for (token, transport) in [
+            ("UDP", Transport::Udp),
+            ("tcp", Transport::Tcp),
+            ("Tls", Transport::Tls),
+            ("sctp", Transport::Sctp),
+            ("ws", Transport::Ws),
+            ("wsS", Transport::Wss),
+            ("WT", Transport::Other("WT".into())),
+            ("UDPX", Transport::Other("UDPX".into())),
+            ("QUIC", Transport::Other("QUIC".into())),
+        ] {
+            assert_eq!(Transport::parse(token), transport, "{token}");
+        }
     }
 
     #[test]
