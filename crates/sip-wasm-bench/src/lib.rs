@@ -2,7 +2,8 @@
 //!
 //! [`parse`] does the work JsSIP's `Parser.parseMessage` does eagerly on
 //! every incoming message: the start line, an index of all header fields,
-//! and typed values of the topmost `Via`, `From`, `To`, `Call-ID`, `CSeq`,
+//! and typed values (views read in place where the header has one) of the
+//! topmost `Via`, `From`, `To`, `Call-ID`, `CSeq`,
 //! every `Contact`, `Content-Length`, plus `Content-Type`, `Max-Forwards`,
 //! `Record-Route`, `Event`, `Session-Expires` and `WWW-Authenticate` when
 //! present (JsSIP parses those too). The typed values stay in wasm memory;

@@ -47,6 +47,31 @@
 //! assert_eq!(headers.get::<Priority>(), Some(Ok(Priority("urgent".into()))));
 //! ```
 //!
+//! # Owned values and views
+//!
+//! The headers whose values hold text (URIs, addresses, `Via`, `Call-ID`)
+//! come in two forms that share one parser (see [`crate::text`]): the owned
+//! type (`From`, `Via`) copies the text it keeps, for a value kept after the
+//! message is gone; the view (`FromRef<'_>`, `ViaRef<'_>`) borrows it from
+//! these headers, for a value read while the message is at hand, with no
+//! copy and no allocation. `get::<From>()` and `get::<FromRef>()` read the
+//! same value; `into_owned` turns a view into the owned form.
+//!
+//! ```
+//! use vani_sip::header::{From, FromRef};
+//! use vani_sip::message::Message;
+//!
+//! let message = Message::parse(
+//!     b"BYE sip:bob@example.com SIP/2.0\r\nFrom: \"Alice\" <sip:alice@example.com>;tag=1\r\n\r\n",
+//! )
+//! .unwrap();
+//! let from = message.headers().get::<FromRef>().unwrap().unwrap();
+//! assert_eq!(from.uri.host(), "example.com");
+//! assert_eq!(from.tag(), Some("1"));
+//! let kept: From = from.into_owned();
+//! assert_eq!(kept.display_name.as_deref(), Some("Alice"));
+//! ```
+//!
 //! `Display` writes the value only, never the name. [`TypedHeader::parse`]
 //! receives the value with surrounding whitespace trimmed and line folding
 //! replaced by a single space. When [`TypedHeader::LIST`] is true, a header line
