@@ -12,7 +12,7 @@
 
 use vani_sip::auth::WwwAuthenticate;
 use vani_sip::header::{
-    CSeq, CallIdRef, ContactRef, ContentLength, ContentType, Event, FromRef, MaxForwards,
+    CSeq, CallIdRef, ContactRef, ContentLength, ContentTypeRef, EventRef, FromRef, MaxForwards,
     RecordRouteRef, SessionExpires, ToRef, ViaRef,
 };
 use vani_sip::headers::{Headers, TypedHeader};
@@ -55,9 +55,9 @@ pub fn parse_eagerly(bytes: &[u8]) -> Option<u32> {
     count += all::<ContactRef>(headers)?;
     count += all::<RecordRouteRef>(headers)?;
     count += optional::<ContentLength>(headers)?;
-    count += optional::<ContentType>(headers)?;
+    count += optional::<ContentTypeRef>(headers)?;
     count += optional::<MaxForwards>(headers)?;
-    count += optional::<Event>(headers)?;
+    count += optional::<EventRef>(headers)?;
     count += optional::<SessionExpires>(headers)?;
     count += optional::<WwwAuthenticate>(headers)?;
     Some(count)

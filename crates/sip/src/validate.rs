@@ -9,9 +9,9 @@
 //! fails the same header checks is discarded (RFC 3261 §18.1.2).
 
 use crate::header::{
-    Accept, CSeq, CallId, CallIdRef, Contact, ContactRef, ContentLength, ContentType, Date,
-    Expires, From, FromRef, MaxForwards, MinExpires, RAck, RSeq, RecordRoute, RecordRouteRef,
-    Require, RetryAfter, Route, RouteRef, To, ToRef, Via, ViaRef, Warning,
+    Accept, CSeq, CallId, CallIdRef, Contact, ContactRef, ContentLength, ContentType,
+    ContentTypeRef, Date, Expires, From, FromRef, MaxForwards, MinExpires, RAck, RSeq, RecordRoute,
+    RecordRouteRef, Require, RetryAfter, Route, RouteRef, To, ToRef, Via, ViaRef, Warning,
 };
 use crate::headers::{HeaderError, HeaderName, Headers, KnownId, TypedHeader, split_list};
 use crate::message::{Method, Request, Response, SipVersion, StatusCode};
@@ -245,7 +245,9 @@ const CHECKED: [(HeaderName, Check); 20] = [
     (<CSeq>::NAME, |v| check_value::<CSeq>(v)),
     (<MaxForwards>::NAME, |v| check_value::<MaxForwards>(v)),
     (<ContentLength>::NAME, |v| check_value::<ContentLength>(v)),
-    (<ContentType>::NAME, |v| check_value::<ContentType>(v)),
+    (<ContentType>::NAME, |v| {
+        check_value::<ContentTypeRef<'_>>(v)
+    }),
     (<Contact>::NAME, |v| check_value::<ContactRef<'_>>(v)),
     (<Route>::NAME, |v| check_value::<RouteRef<'_>>(v)),
     (<RecordRoute>::NAME, |v| {
@@ -403,7 +405,7 @@ fn check_body_type(request: &Request, caps: &Capabilities) -> Result<(), Rejecti
     if request.body.is_empty() {
         return Ok(());
     }
-    let Some(Ok(ContentType(media))) = request.headers.get::<ContentType>() else {
+    let Some(Ok(ContentType(media))) = request.headers.get::<ContentTypeRef>() else {
         return Err(Rejection::bad_request("Missing Content-Type for a body"));
     };
     let for_the_application = matches!(request.method, Method::Message | Method::Notify);

@@ -3,14 +3,16 @@
 //! `Warning` (RFC 3261 §20.43), `Call-Info` (§20.9) and `Replaces`
 //! (RFC 3891 §6.1).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use smol_str::SmolStr;
 
-use super::{CallId, display_inner, header_params};
+use super::{CallId, header_params};
 use crate::headers::{HeaderError, HeaderName, TypedHeader, split_list};
 use crate::params::Params;
 use crate::syntax::{is_token_byte, take_quoted, write_quoted};
+use crate::text::Text;
 use crate::uri::Uri;
 
 /// Splits a leading token off `value`, returning it and the rest.
@@ -19,16 +21,17 @@ fn leading_token(value: &str) -> (&str, &str) {
     value.split_at_checked(len).unwrap_or((value, ""))
 }
 
-/// A media type with parameters: `type/subtype;param=value`. The type and
-/// subtype are held inline, without an allocation, up to 23 bytes each.
+/// A media type with parameters: `type/subtype;param=value`. Owned, the
+/// type and subtype are held inline, without an allocation, up to 23 bytes
+/// each; `S` holds the text (see [`crate::text`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MediaType {
+pub struct MediaType<S: AsRef<str> = SmolStr> {
     /// Top-level type (`application`), or `*` in `Accept`.
-    pub kind: SmolStr,
+    pub kind: S,
     /// Subtype (`sdp`), or `*` in `Accept`.
-    pub subtype: SmolStr,
+    pub subtype: S,
     /// Parameters (`boundary`, `charset`, `q`).
-    pub params: Params,
+    pub params: Params<S>,
 }
 
 impl MediaType {
@@ -45,16 +48,28 @@ impl MediaType {
     pub fn sdp() -> Self {
         Self::new("application", "sdp")
     }
+}
 
+impl<S: AsRef<str>> MediaType<S> {
     /// Whether this is `kind/subtype` (case-insensitive, ignoring parameters).
     pub fn is(&self, kind: &str, subtype: &str) -> bool {
-        self.kind.eq_ignore_ascii_case(kind) && self.subtype.eq_ignore_ascii_case(subtype)
+        self.kind.as_ref().eq_ignore_ascii_case(kind)
+            && self.subtype.as_ref().eq_ignore_ascii_case(subtype)
     }
 
     /// Whether this range (possibly with `*`) covers `kind/subtype`.
     pub fn covers(&self, kind: &str, subtype: &str) -> bool {
-        (self.kind == "*" || self.kind.eq_ignore_ascii_case(kind))
-            && (self.subtype == "*" || self.subtype.eq_ignore_ascii_case(subtype))
+        let (k, s) = (self.kind.as_ref(), self.subtype.as_ref());
+        (k == "*" || k.eq_ignore_ascii_case(kind)) && (s == "*" || s.eq_ignore_ascii_case(subtype))
+    }
+
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> MediaType {
+        MediaType {
+            kind: SmolStr::new(self.kind.as_ref()),
+            subtype: SmolStr::new(self.subtype.as_ref()),
+            params: self.params.into_owned(),
+        }
     }
 
     /// The `boundary` parameter of a multipart type, unquoted.
@@ -66,8 +81,11 @@ impl MediaType {
                 .unwrap_or(b),
         )
     }
+}
 
-    fn parse(header: HeaderName, value: &str) -> Result<Self, HeaderError> {
+impl<'a, S: Text<'a>> MediaType<S> {
+    /// Parses `type/subtype;params` into either form.
+    fn parse(header: HeaderName, value: &'a str) -> Result<Self, HeaderError> {
         let (kind, rest) = leading_token(value);
         let rest = rest
             .trim_ascii_start()
@@ -78,27 +96,43 @@ impl MediaType {
             return Err(HeaderError::malformed(header, "expected type/subtype"));
         }
         Ok(Self {
-            kind: SmolStr::new(kind),
-            subtype: SmolStr::new(subtype),
+            kind: S::found(kind),
+            subtype: S::found(subtype),
             params: header_params(header, params)?,
         })
     }
 }
 
-impl fmt::Display for MediaType {
+impl<S: AsRef<str>> fmt::Display for MediaType<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}{}", self.kind, self.subtype, self.params)
+        write!(
+            f,
+            "{}/{}{}",
+            self.kind.as_ref(),
+            self.subtype.as_ref(),
+            self.params
+        )
     }
 }
 
 /// `Content-Type` / `c` (RFC 3261 §20.15).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentType(pub MediaType);
+pub struct ContentType<S: AsRef<str> = SmolStr>(pub MediaType<S>);
+
+/// A [`ContentType`] read in place, borrowing the message's text.
+pub type ContentTypeRef<'a> = ContentType<Cow<'a, str>>;
 
 impl ContentType {
     /// `application/sdp`.
     pub fn sdp() -> Self {
         Self(MediaType::sdp())
+    }
+}
+
+impl<S: AsRef<str>> ContentType<S> {
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> ContentType {
+        ContentType(self.0.into_owned())
     }
 }
 
@@ -109,7 +143,18 @@ impl TypedHeader<'_> for ContentType {
     }
 }
 
-display_inner!(ContentType);
+impl<'a> TypedHeader<'a> for ContentTypeRef<'a> {
+    const NAME: HeaderName = HeaderName::CONTENT_TYPE;
+    fn parse(value: &'a str) -> Result<Self, HeaderError> {
+        MediaType::parse(Self::NAME, value).map(Self)
+    }
+}
+
+impl<S: AsRef<str>> fmt::Display for ContentType<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// `Accept` (RFC 3261 §20.1): acceptable media ranges, possibly none.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -148,48 +193,80 @@ impl fmt::Display for Accept {
 }
 
 /// `token *(;param)`: the shape of `Event` and `Subscription-State`.
-fn token_and_params(header: HeaderName, value: &str) -> Result<(String, Params), HeaderError> {
+fn token_and_params<'a, S: Text<'a>>(
+    header: HeaderName,
+    value: &'a str,
+) -> Result<(&'a str, Params<S>), HeaderError> {
     let (token, params) = leading_token(value);
     if token.is_empty() {
         return Err(HeaderError::malformed(header, "missing token"));
     }
-    Ok((token.to_owned(), header_params(header, params)?))
+    Ok((token, header_params(header, params)?))
 }
 
-/// `Event` / `o` (RFC 6665 §8.2.1): event package and `id`.
+/// `Event` / `o` (RFC 6665 §8.2.1): event package and `id`. `S` holds the
+/// text (see [`crate::text`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
+pub struct Event<S: AsRef<str> = SmolStr> {
     /// Package name, with template (`presence`, `refer`, `dialog`).
-    pub package: String,
+    pub package: S,
     /// Parameters, among them `id`.
-    pub params: Params,
+    pub params: Params<S>,
 }
+
+/// An [`Event`] read in place, borrowing the message's text.
+pub type EventRef<'a> = Event<Cow<'a, str>>;
 
 impl Event {
     /// An event package without parameters.
     pub fn new(package: &str) -> Self {
         Self {
-            package: package.to_owned(),
+            package: SmolStr::new(package),
             params: Params::new(),
         }
     }
+}
 
+impl<S: AsRef<str>> Event<S> {
     /// The `id` parameter.
     pub fn id(&self) -> Option<&str> {
         self.params.get("id").flatten()
     }
+
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> Event {
+        Event {
+            package: SmolStr::new(self.package.as_ref()),
+            params: self.params.into_owned(),
+        }
+    }
+}
+
+/// Parses an `Event` value into either form.
+fn parse_event<'a, S: Text<'a>>(value: &'a str) -> Result<Event<S>, HeaderError> {
+    token_and_params(HeaderName::EVENT, value).map(|(package, params)| Event {
+        package: S::found(package),
+        params,
+    })
 }
 
 impl TypedHeader<'_> for Event {
     const NAME: HeaderName = HeaderName::EVENT;
     fn parse(value: &str) -> Result<Self, HeaderError> {
-        token_and_params(Self::NAME, value).map(|(package, params)| Self { package, params })
+        parse_event(value)
     }
 }
 
-impl fmt::Display for Event {
+impl<'a> TypedHeader<'a> for EventRef<'a> {
+    const NAME: HeaderName = HeaderName::EVENT;
+    fn parse(value: &'a str) -> Result<Self, HeaderError> {
+        parse_event(value)
+    }
+}
+
+impl<S: AsRef<str>> fmt::Display for Event<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.package, self.params)
+        write!(f, "{}{}", self.package.as_ref(), self.params)
     }
 }
 
@@ -222,7 +299,10 @@ impl SubscriptionState {
 impl TypedHeader<'_> for SubscriptionState {
     const NAME: HeaderName = HeaderName::SUBSCRIPTION_STATE;
     fn parse(value: &str) -> Result<Self, HeaderError> {
-        token_and_params(Self::NAME, value).map(|(state, params)| Self { state, params })
+        token_and_params(Self::NAME, value).map(|(state, params)| Self {
+            state: state.to_owned(),
+            params,
+        })
     }
 }
 
@@ -260,7 +340,10 @@ impl TypedHeader<'_> for Reason {
     const NAME: HeaderName = HeaderName::REASON;
     const LIST: bool = true;
     fn parse(value: &str) -> Result<Self, HeaderError> {
-        token_and_params(Self::NAME, value).map(|(protocol, params)| Self { protocol, params })
+        token_and_params(Self::NAME, value).map(|(protocol, params)| Self {
+            protocol: protocol.to_owned(),
+            params,
+        })
     }
 }
 
@@ -420,12 +503,12 @@ mod tests {
         );
         assert_eq!(c.0.boundary(), Some("unique-boundary-1"));
         assert!(
-            ContentType::parse("application/sdp")
+            <ContentType>::parse("application/sdp")
                 .unwrap()
                 .0
                 .is("APPLICATION", "SDP")
         );
-        assert!(ContentType::parse("application").is_err());
+        assert!(<ContentType>::parse("application").is_err());
         let a: Accept = assert_round_trip(
             "application/sdp;q=0.9, text/*",
             "application/sdp;q=0.9, text/*",

@@ -17,7 +17,8 @@ pub use address::{
     ServiceRoute, ServiceRouteRef, To, ToRef,
 };
 pub use misc::{
-    Accept, CallInfo, ContentType, Event, MediaType, Reason, Replaces, SubscriptionState, Warning,
+    Accept, CallInfo, ContentType, ContentTypeRef, Event, EventRef, MediaType, Reason, Replaces,
+    SubscriptionState, Warning,
 };
 pub use scalar::{
     Branch, CSeq, CallId, CallIdRef, ContentLength, Date, Expires, MaxForwards, MinExpires, MinSe,

@@ -73,6 +73,8 @@ macro_rules! with_every_header_view {
             (PAssertedIdentityRef, PAssertedIdentity),
             (ReferToRef, ReferTo),
             (ReferredByRef, ReferredBy),
+            (ContentTypeRef, ContentType),
+            (EventRef, Event),
         )
     };
 }
