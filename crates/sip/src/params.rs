@@ -353,22 +353,14 @@ mod tests {
 
     #[test]
     fn malformed_header_params_are_rejected() {
-        assert_eq!(
-            Params::<SmolStr>::parse_header(";;"),
-            Err(ParamsError::EmptyName)
-        );
-        assert_eq!(
-            Params::<SmolStr>::parse_header(";a=\"x"),
-            Err(ParamsError::Unterminated)
-        );
-        assert_eq!(
-            Params::<SmolStr>::parse_header(";a= "),
-            Err(ParamsError::BadValue)
-        );
-        assert_eq!(
-            Params::<SmolStr>::parse_header("x"),
-            Err(ParamsError::BadValue)
-        );
+        for (text, error) in [
+            (";;", ParamsError::EmptyName),
+            (";a=\"x", ParamsError::Unterminated),
+            (";a= ", ParamsError::BadValue),
+            ("x", ParamsError::BadValue),
+        ] {
+            assert_eq!(Params::<SmolStr>::parse_header(text), Err(error), "{text}");
+        }
     }
 
     #[test]

@@ -34,15 +34,7 @@ macro_rules! address_header {
         #[doc = concat!("A [`", stringify!($name), "`] read in place, borrowing the message's text.")]
         pub type $view<'a> = $name<Cow<'a, str>>;
 
-        impl TypedHeader<'_> for $name {
-            const NAME: HeaderName = $hname;
-            const LIST: bool = $list;
-            fn parse(value: &str) -> Result<Self, HeaderError> {
-                parse_addr(Self::NAME, value).map(Self)
-            }
-        }
-
-        impl<'a> TypedHeader<'a> for $view<'a> {
+        impl<'a, S: Text<'a>> TypedHeader<'a> for $name<S> {
             const NAME: HeaderName = $hname;
             const LIST: bool = $list;
             fn parse(value: &'a str) -> Result<Self, HeaderError> {
@@ -224,26 +216,10 @@ fn is_qvalue(q: &str) -> bool {
     }
 }
 
-impl TypedHeader<'_> for Contact {
-    const NAME: HeaderName = HeaderName::CONTACT;
-    const LIST: bool = true;
-    fn parse(value: &str) -> Result<Self, HeaderError> {
-        parse_contact(value)
-    }
-}
-
-impl<'a> TypedHeader<'a> for ContactRef<'a> {
+impl<'a, S: Text<'a>> TypedHeader<'a> for Contact<S> {
     const NAME: HeaderName = HeaderName::CONTACT;
     const LIST: bool = true;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
-        parse_contact(value)
-    }
-}
-
-/// Parses one `Contact` value into either form.
-fn parse_contact<'a, S: Text<'a>>(value: &'a str) -> Result<Contact<S>, HeaderError> {
-    const NAME: HeaderName = HeaderName::CONTACT;
-    {
         if value == "*" {
             return Ok(Contact::Wildcard);
         }
@@ -258,16 +234,16 @@ fn parse_contact<'a, S: Text<'a>>(value: &'a str) -> Result<Contact<S>, HeaderEr
                 q = Some(value);
             }
         })
-        .map_err(|e| HeaderError::malformed(NAME, e.reason()))?;
+        .map_err(|e| HeaderError::malformed(Self::NAME, e.reason()))?;
         if let Some(expires) = expires {
             let ok = expires.is_some_and(|e| parse_decimal(e, u64::from(u32::MAX)).is_some());
             if !ok {
-                return Err(HeaderError::out_of_range(NAME, "expires"));
+                return Err(HeaderError::out_of_range(Self::NAME, "expires"));
             }
         }
         if let Some(q) = q {
             if !q.is_some_and(is_qvalue) {
-                return Err(HeaderError::malformed(NAME, "q is not a qvalue"));
+                return Err(HeaderError::malformed(Self::NAME, "q is not a qvalue"));
             }
         }
         Ok(Contact::Address(addr))

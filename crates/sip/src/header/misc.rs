@@ -136,14 +136,7 @@ impl<S: AsRef<str>> ContentType<S> {
     }
 }
 
-impl TypedHeader<'_> for ContentType {
-    const NAME: HeaderName = HeaderName::CONTENT_TYPE;
-    fn parse(value: &str) -> Result<Self, HeaderError> {
-        MediaType::parse(Self::NAME, value).map(Self)
-    }
-}
-
-impl<'a> TypedHeader<'a> for ContentTypeRef<'a> {
+impl<'a, S: Text<'a>> TypedHeader<'a> for ContentType<S> {
     const NAME: HeaderName = HeaderName::CONTENT_TYPE;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
         MediaType::parse(Self::NAME, value).map(Self)
@@ -242,25 +235,13 @@ impl<S: AsRef<str>> Event<S> {
     }
 }
 
-/// Parses an `Event` value into either form.
-fn parse_event<'a, S: Text<'a>>(value: &'a str) -> Result<Event<S>, HeaderError> {
-    token_and_params(HeaderName::EVENT, value).map(|(package, params)| Event {
-        package: S::found(package),
-        params,
-    })
-}
-
-impl TypedHeader<'_> for Event {
-    const NAME: HeaderName = HeaderName::EVENT;
-    fn parse(value: &str) -> Result<Self, HeaderError> {
-        parse_event(value)
-    }
-}
-
-impl<'a> TypedHeader<'a> for EventRef<'a> {
+impl<'a, S: Text<'a>> TypedHeader<'a> for Event<S> {
     const NAME: HeaderName = HeaderName::EVENT;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
-        parse_event(value)
+        token_and_params(Self::NAME, value).map(|(package, params)| Event {
+            package: S::found(package),
+            params,
+        })
     }
 }
 

@@ -110,23 +110,10 @@ impl<S: AsRef<str>> fmt::Display for CallId<S> {
     }
 }
 
-impl TypedHeader<'_> for CallId {
+impl<'a, S: Text<'a>> TypedHeader<'a> for CallId<S> {
     const NAME: HeaderName = HeaderName::CALL_ID;
-    fn parse(value: &str) -> Result<Self, HeaderError> {
-        parse_call_id(value)
-    }
-}
-
-impl<'a> TypedHeader<'a> for CallIdRef<'a> {
-    const NAME: HeaderName = HeaderName::CALL_ID;
+    /// `word ["@" word]`, checked in one pass.
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
-        parse_call_id(value)
-    }
-}
-
-/// `word ["@" word]`, checked in one pass, into either form.
-fn parse_call_id<'a, S: Text<'a>>(value: &'a str) -> Result<CallId<S>, HeaderError> {
-    {
         let bytes = value.as_bytes();
         let left = bytes.iter().take_while(|&&b| is_word_byte(b)).count();
         let ok = left > 0
@@ -141,10 +128,7 @@ fn parse_call_id<'a, S: Text<'a>>(value: &'a str) -> Result<CallId<S>, HeaderErr
         if ok {
             Ok(CallId(S::found(value)))
         } else {
-            Err(HeaderError::malformed(
-                HeaderName::CALL_ID,
-                "not word[@word]",
-            ))
+            Err(HeaderError::malformed(Self::NAME, "not word[@word]"))
         }
     }
 }

@@ -174,27 +174,11 @@ impl<S: AsRef<str>> Via<S> {
     }
 }
 
-impl TypedHeader<'_> for Via {
-    const NAME: HeaderName = HeaderName::VIA;
-    const LIST: bool = true;
-    fn parse(value: &str) -> Result<Self, HeaderError> {
-        parse_via(value)
-    }
-}
-
-impl<'a> TypedHeader<'a> for ViaRef<'a> {
+impl<'a, S: Text<'a>> TypedHeader<'a> for Via<S> {
     const NAME: HeaderName = HeaderName::VIA;
     const LIST: bool = true;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
-        parse_via(value)
-    }
-}
-
-/// Parses one `Via` value into either form.
-fn parse_via<'a, S: Text<'a>>(value: &'a str) -> Result<Via<S>, HeaderError> {
-    const NAME: HeaderName = HeaderName::VIA;
-    {
-        let bad = |reason| HeaderError::malformed(NAME, reason);
+        let bad = |reason| HeaderError::malformed(Self::NAME, reason);
         let rest = match value.strip_prefix("SIP/2.0/") {
             // As nearly every Via is written.
             Some(rest) => rest,
@@ -228,7 +212,7 @@ fn parse_via<'a, S: Text<'a>>(value: &'a str) -> Result<Via<S>, HeaderError> {
             transport: Transport::parse(transport),
             host: S::found(host),
             port,
-            params: header_params(NAME, params)?,
+            params: header_params(Self::NAME, params)?,
         })
     }
 }
