@@ -10,7 +10,7 @@
 //! only a count crosses back to JavaScript.
 #![forbid(unsafe_code)]
 
-use vani_sip::auth::WwwAuthenticate;
+use vani_sip::auth::WwwAuthenticateRef;
 use vani_sip::header::{
     CSeq, CallIdRef, ContactRef, ContentLength, ContentTypeRef, EventRef, FromRef, MaxForwards,
     RecordRouteRef, SessionExpires, ToRef, ViaRef,
@@ -59,7 +59,7 @@ pub fn parse_eagerly(bytes: &[u8]) -> Option<u32> {
     count += optional::<MaxForwards>(headers)?;
     count += optional::<EventRef>(headers)?;
     count += optional::<SessionExpires>(headers)?;
-    count += optional::<WwwAuthenticate>(headers)?;
+    count += optional::<WwwAuthenticateRef>(headers)?;
     Some(count)
 }
 

@@ -19,8 +19,8 @@ use std::borrow::Cow;
 
 use smol_str::SmolStr;
 
-/// Text storage for parsed values: [`SmolStr`] (owned) or `Cow<'a, str>`
-/// (borrowed from text that lives for `'a`).
+/// Text storage for parsed values: [`SmolStr`] or `String` (owned) or
+/// `Cow<'a, str>` (borrowed from text that lives for `'a`).
 pub trait Text<'a>: AsRef<str> {
     /// Text as found in the input.
     fn found(text: &'a str) -> Self;
@@ -47,6 +47,16 @@ impl<'a> Text<'a> for SmolStr {
 
     fn built(text: String) -> Self {
         SmolStr::from(text)
+    }
+}
+
+impl<'a> Text<'a> for String {
+    fn found(text: &'a str) -> Self {
+        text.to_owned()
+    }
+
+    fn built(text: String) -> Self {
+        text
     }
 }
 

@@ -127,7 +127,10 @@ fn protos_c07_sip_every_case_is_parsed_or_rejected() {
 /// parses must print as text that parses back to the same printed text.
 /// Returns how many values parsed and how many were refused.
 fn read_every_header(headers: &vani_sip::headers::Headers) -> (usize, usize) {
-    use vani_sip::auth::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
+    use vani_sip::auth::{
+        Authorization, ProxyAuthenticate, ProxyAuthenticateRef, ProxyAuthorization,
+        WwwAuthenticate, WwwAuthenticateRef,
+    };
     use vani_sip::header::*;
     use vani_sip::headers::TypedHeader;
 

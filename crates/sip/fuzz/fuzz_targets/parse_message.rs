@@ -5,7 +5,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vani_sip::auth::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
+use vani_sip::auth::{
+    Authorization, ProxyAuthenticate, ProxyAuthenticateRef, ProxyAuthorization, WwwAuthenticate,
+    WwwAuthenticateRef,
+};
 use vani_sip::header::*;
 use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::Message;

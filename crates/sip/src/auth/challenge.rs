@@ -1,21 +1,24 @@
 //! `WWW-Authenticate` / `Proxy-Authenticate` values (RFC 3261 §20.44, §20.27,
 //! §25.1 `challenge`; RFC 7616 §3.3; RFC 8760 §2.4).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use super::params::{AuthParam, Quoted, read_params, split_digest};
 use super::{Algorithm, AuthError, Qop};
+use crate::text::Text;
 
-/// A Digest challenge.
+/// A Digest challenge. `S` holds the text (see [`crate::text`]): a
+/// `Challenge` owns it, a [`ChallengeRef`] borrows it from the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Challenge {
+pub struct Challenge<S: AsRef<str> = String> {
     /// `realm`: the protection space, shown to users (RFC 7616 §3.3).
-    pub realm: String,
+    pub realm: S,
     /// `nonce`: server-chosen, used once per `nc` sequence.
-    pub nonce: String,
+    pub nonce: S,
     /// `opaque`: returned unchanged in credentials.
-    pub opaque: Option<String>,
+    pub opaque: Option<S>,
     /// `algorithm`; `None` when absent, which means MD5 (RFC 7616 §3.3).
     pub algorithm: Option<Algorithm>,
     /// The `qop` options offered; empty when absent (RFC 2069 compatibility).
@@ -24,7 +27,7 @@ pub struct Challenge {
     /// `stale=true`: the nonce expired but the previous digest was right.
     pub stale: bool,
     /// `domain`: space-separated URIs of the protection space.
-    pub domain: Option<String>,
+    pub domain: Option<S>,
     /// `userhash=true`: send `H(username:realm)` as the username (RFC 7616 §3.4.4).
     pub userhash: bool,
     /// Parameters this stack does not interpret (e.g. `charset`), kept in order.
@@ -47,45 +50,94 @@ impl Challenge {
         }
     }
 
-    /// The algorithm to compute with: the one named, or MD5.
-    pub fn effective_algorithm(&self) -> Algorithm {
-        self.algorithm.unwrap_or(Algorithm::Md5)
-    }
-
     /// Parses one header value (`Digest realm="...", nonce="..."...`).
     ///
     /// Fails for another scheme, a missing `realm` or `nonce`, or an
     /// `algorithm` this stack cannot compute.
     pub fn parse(value: &str) -> Result<Self, AuthError> {
+        Self::parse_as(value)
+    }
+}
+
+/// A [`Challenge`] read in place, borrowing the message's text.
+pub type ChallengeRef<'a> = Challenge<Cow<'a, str>>;
+
+impl<'a> ChallengeRef<'a> {
+    /// [`Challenge::parse`] in place, borrowing `value`.
+    pub fn view(value: &'a str) -> Result<Self, AuthError> {
+        Self::parse_as(value)
+    }
+}
+
+impl<S: AsRef<str>> Challenge<S> {
+    /// The algorithm to compute with: the one named, or MD5.
+    pub fn effective_algorithm(&self) -> Algorithm {
+        self.algorithm.unwrap_or(Algorithm::Md5)
+    }
+
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> Challenge {
+        let owned = |s: S| s.as_ref().to_owned();
+        Challenge {
+            realm: owned(self.realm),
+            nonce: owned(self.nonce),
+            opaque: self.opaque.map(owned),
+            algorithm: self.algorithm,
+            qop: self.qop,
+            stale: self.stale,
+            domain: self.domain.map(owned),
+            userhash: self.userhash,
+            extra: self.extra,
+        }
+    }
+}
+
+impl<'a, S: Text<'a>> Challenge<S> {
+    /// Parses one header value into either form.
+    pub(crate) fn parse_as(value: &'a str) -> Result<Self, AuthError> {
         let mut realm = None;
         let mut nonce = None;
-        let mut challenge = Self::new(String::new(), String::new());
+        let mut opaque = None;
+        let mut algorithm = None;
+        let mut qop = Vec::new();
+        let mut stale = false;
+        let mut domain = None;
+        let mut userhash = false;
+        let mut extra = Vec::new();
         read_params(split_digest(value)?, |param| {
             let is = |known: &str| param.name.eq_ignore_ascii_case(known);
             if is("realm") {
-                realm = Some(param.value.into_owned());
+                realm = Some(S::found_or_built(param.value));
             } else if is("nonce") {
-                nonce = Some(param.value.into_owned());
+                nonce = Some(S::found_or_built(param.value));
             } else if is("opaque") {
-                challenge.opaque = Some(param.value.into_owned());
+                opaque = Some(S::found_or_built(param.value));
             } else if is("algorithm") {
-                challenge.algorithm = Some(param.value.parse()?);
+                algorithm = Some(param.value.parse()?);
             } else if is("qop") {
-                challenge.qop = parse_qop_options(&param.value);
+                qop = parse_qop_options(&param.value);
             } else if is("stale") {
-                challenge.stale = param.value.eq_ignore_ascii_case("true");
+                stale = param.value.eq_ignore_ascii_case("true");
             } else if is("domain") {
-                challenge.domain = Some(param.value.into_owned());
+                domain = Some(S::found_or_built(param.value));
             } else if is("userhash") {
-                challenge.userhash = param.value.eq_ignore_ascii_case("true");
+                userhash = param.value.eq_ignore_ascii_case("true");
             } else {
-                challenge.extra.push(param.into_owned());
+                extra.push(param.into_owned());
             }
             Ok(())
         })?;
-        challenge.realm = realm.ok_or(AuthError::MissingParam("realm"))?;
-        challenge.nonce = nonce.ok_or(AuthError::MissingParam("nonce"))?;
-        Ok(challenge)
+        Ok(Challenge {
+            realm: realm.ok_or(AuthError::MissingParam("realm"))?,
+            nonce: nonce.ok_or(AuthError::MissingParam("nonce"))?,
+            opaque,
+            algorithm,
+            qop,
+            stale,
+            domain,
+            userhash,
+            extra,
+        })
     }
 }
 
@@ -105,16 +157,16 @@ impl FromStr for Challenge {
     }
 }
 
-impl fmt::Display for Challenge {
+impl<S: AsRef<str>> fmt::Display for Challenge<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "Digest realm={}, nonce={}",
-            Quoted(&self.realm),
-            Quoted(&self.nonce)
+            Quoted(self.realm.as_ref()),
+            Quoted(self.nonce.as_ref())
         )?;
         if let Some(opaque) = &self.opaque {
-            write!(f, ", opaque={}", Quoted(opaque))?;
+            write!(f, ", opaque={}", Quoted(opaque.as_ref()))?;
         }
         if let Some(algorithm) = self.algorithm {
             write!(f, ", algorithm={algorithm}")?;
@@ -127,7 +179,7 @@ impl fmt::Display for Challenge {
             f.write_str(", stale=true")?;
         }
         if let Some(domain) = &self.domain {
-            write!(f, ", domain={}", Quoted(domain))?;
+            write!(f, ", domain={}", Quoted(domain.as_ref()))?;
         }
         if self.userhash {
             f.write_str(", userhash=true")?;
@@ -145,8 +197,12 @@ impl fmt::Display for Challenge {
 /// together). Ties keep the server's order (RFC 7616 §3.7). Values that are
 /// not Digest or not supported are skipped.
 pub fn select_challenges<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Challenge> {
-    let mut chosen: Vec<Challenge> = Vec::new();
-    for challenge in values.into_iter().filter_map(|v| Challenge::parse(v).ok()) {
+    // Read in place; only the chosen ones are copied.
+    let mut chosen: Vec<ChallengeRef<'a>> = Vec::new();
+    for challenge in values
+        .into_iter()
+        .filter_map(|v| ChallengeRef::view(v).ok())
+    {
         if is_session_without_qop(&challenge) {
             continue;
         }
@@ -161,12 +217,12 @@ pub fn select_challenges<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<C
             None => chosen.push(challenge),
         }
     }
-    chosen
+    chosen.into_iter().map(ChallengeRef::into_owned).collect()
 }
 
 /// A `-sess` algorithm needs a cnonce, which is only sent with a qop
 /// (RFC 2617 §3.2.2); such a challenge cannot be answered.
-fn is_session_without_qop(challenge: &Challenge) -> bool {
+fn is_session_without_qop<S: AsRef<str>>(challenge: &Challenge<S>) -> bool {
     challenge.effective_algorithm().is_session() && challenge.qop.is_empty()
 }
 

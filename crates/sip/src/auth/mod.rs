@@ -23,10 +23,13 @@ mod params;
 mod verifier;
 
 pub use algorithm::{Algorithm, Qop, to_hex};
-pub use challenge::{Challenge, select_challenges};
+pub use challenge::{Challenge, ChallengeRef, select_challenges};
 pub use client::{Answer, AuthAttempt, ChallengeKind, Decision, DigestClient, StopReason};
 pub use credentials::{Credentials, DigestRequest, Password};
-pub use headers::{Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
+pub use headers::{
+    Authorization, ProxyAuthenticate, ProxyAuthenticateRef, ProxyAuthorization, WwwAuthenticate,
+    WwwAuthenticateRef,
+};
 pub use params::AuthParam;
 pub use verifier::{DigestVerifier, VerifyError};
 

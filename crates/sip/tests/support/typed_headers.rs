@@ -75,6 +75,8 @@ macro_rules! with_every_header_view {
             (ReferredByRef, ReferredBy),
             (ContentTypeRef, ContentType),
             (EventRef, Event),
+            (WwwAuthenticateRef, WwwAuthenticate),
+            (ProxyAuthenticateRef, ProxyAuthenticate),
         )
     };
 }
