@@ -49,8 +49,9 @@
 //!
 //! # Owned values and views
 //!
-//! The headers whose values hold text (URIs, addresses, `Via`, `Call-ID`)
-//! come in two forms that share one parser (see [`crate::text`]): the owned
+//! The headers whose values hold text (the address headers, `Via`,
+//! `Call-ID`, `Content-Type`, `Event`, the Digest challenges) come in two
+//! forms that share one parser (see [`crate::text`]): the owned
 //! type (`From`, `Via`) copies the text it keeps, for a value kept after the
 //! message is gone; the view (`FromRef<'_>`, `ViaRef<'_>`) borrows it from
 //! these headers, for a value read while the message is at hand, with no

@@ -1,15 +1,15 @@
 //! The text a parsed value holds.
 //!
-//! A URI, an address or a `Via` is parsed into one of two forms, which
-//! share their parser and their accessors and differ only in where their
-//! text lives:
+//! A URI, an address, a `Via`, a media type or a Digest challenge is
+//! parsed into one of two forms, which share their parser and their
+//! accessors and differ only in where their text lives:
 //!
-//! - owned (`Uri`, `From`, `Via`: the text is [`SmolStr`]), copied out of
-//!   the message, to keep after it is gone (a dialog's route set, a
-//!   registration's contact);
-//! - borrowed (`UriRef<'a>`, `FromRef<'a>`, `ViaRef<'a>`: the text is
-//!   `Cow<'a, str>`), read in place while the message is at hand, with no
-//!   copy and no allocation. Text the parser had to rewrite (an escaped
+//! - owned (`Uri`, `From`, `Via`, `ContentType`: the text is [`SmolStr`];
+//!   `Challenge`: `String`), copied out of the message, to keep after it is
+//!   gone (a dialog's route set, a registration's contact);
+//! - borrowed (`UriRef<'a>`, `FromRef<'a>`, `ViaRef<'a>`,
+//!   `ChallengeRef<'a>`: the text is `Cow<'a, str>`), read in place while
+//!   the message is at hand, with no copy and no allocation. Text the parser had to rewrite (an escaped
 //!   display name, a parameter list with whitespace in it) is owned even
 //!   there.
 //!

@@ -15,10 +15,9 @@ use std::str::FromStr;
 
 use smol_str::SmolStr;
 
-use crate::text::Text;
-
 use crate::params::iter_params;
 use crate::syntax::{self, all_escaped_or, is_token_byte, unescape};
+use crate::text::Text;
 
 /// The scheme of a [`Uri`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
