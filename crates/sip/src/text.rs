@@ -9,9 +9,9 @@
 //!   gone (a dialog's route set, a registration's contact);
 //! - borrowed (`UriRef<'a>`, `FromRef<'a>`, `ViaRef<'a>`,
 //!   `ChallengeRef<'a>`: the text is `Cow<'a, str>`), read in place while
-//!   the message is at hand, with no copy and no allocation. Text the parser had to rewrite (an escaped
-//!   display name, a parameter list with whitespace in it) is owned even
-//!   there.
+//!   the message is at hand, with no copy and no allocation. Text the
+//!   parser had to rewrite (an escaped display name, a parameter list with
+//!   whitespace in it) is owned even there.
 //!
 //! `into_owned` turns a borrowed value into the owned one.
 
