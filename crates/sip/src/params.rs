@@ -68,7 +68,8 @@ impl<'a, S: Text<'a>> Params<S> {
     ) -> Result<Self, ParamsError> {
         let s = s.trim_ascii_start();
         if s.is_empty() {
-            return Ok(Params(S::found("")));
+            // No text to keep: the empty string, which costs no copy.
+            return Ok(Params(S::default()));
         }
         // Nearly every list is written without whitespace or quotes: check
         // that in one pass and keep the input as it is.

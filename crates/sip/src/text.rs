@@ -21,7 +21,7 @@ use smol_str::SmolStr;
 
 /// Text storage for parsed values: [`SmolStr`] or `String` (owned) or
 /// `Cow<'a, str>` (borrowed from text that lives for `'a`).
-pub trait Text<'a>: AsRef<str> {
+pub trait Text<'a>: AsRef<str> + Default {
     /// Text as found in the input.
     fn found(text: &'a str) -> Self;
     /// Text the parser built.
