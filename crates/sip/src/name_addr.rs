@@ -108,6 +108,14 @@ impl<'a> NameAddrRef<'a> {
     }
 }
 
+/// The URI of the address `value` (`name-addr` or `addr-spec`), as
+/// written; `None` when `value` is not an address.
+pub(crate) fn uri_text(value: &str) -> Option<String> {
+    NameAddrRef::view(value)
+        .ok()
+        .map(|addr| addr.uri.as_str().to_owned())
+}
+
 impl<'a, S: Text<'a>> NameAddr<S> {
     /// Parses `value` into either form.
     pub(crate) fn parse_as(value: &'a str) -> Result<Self, AddrError> {

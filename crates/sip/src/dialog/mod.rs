@@ -4,7 +4,7 @@
 use crate::headers::HeaderName;
 use crate::headers::split_list;
 use crate::message::{Method, Request};
-use crate::name_addr::{NameAddr, NameAddrRef};
+use crate::name_addr::NameAddr;
 use crate::transaction::HeadersExt;
 use crate::transaction::{cseq_of, tag_of};
 use crate::uri::Uri;
@@ -91,8 +91,7 @@ fn first_contact_uri(request_or_response_headers: &crate::headers::Headers) -> O
         let uri = rest.split_once('>')?.0.trim();
         return (!uri.is_empty()).then(|| uri.to_owned());
     }
-    let addr = NameAddrRef::view(first).ok()?;
-    Some(addr.uri.as_str().to_owned())
+    crate::name_addr::uri_text(first)
 }
 
 fn record_routes(headers: &crate::headers::Headers) -> Vec<String> {

@@ -9,7 +9,9 @@ use crate::headers::{Headers, split_list};
 use crate::message::{Method, Request, Response, StatusCode};
 use crate::time::Instant;
 use crate::transaction::HeadersExt;
-use crate::transaction::{BRANCH_COOKIE, Role, TransactionKey, tag_in, tag_of, transaction_key};
+use crate::transaction::{
+    BRANCH_COOKIE, Role, TransactionKey, cseq_of, tag_in, tag_of, transaction_key,
+};
 use crate::uri::Uri;
 use rand_core::RngCore;
 use std::sync::Arc;
@@ -263,6 +265,14 @@ pub(super) fn header_tag(headers: &Headers, name: HeaderName) -> Option<String> 
 /// [`text`], borrowed from `headers`.
 pub(super) fn text_ref(headers: &Headers, name: HeaderName) -> &str {
     headers.field(name).map_or("", str::trim)
+}
+
+/// The sequence number of the `CSeq` of `headers`, if it is well formed.
+pub(super) fn cseq_number(headers: &Headers) -> Option<u32> {
+    headers
+        .field(HeaderName::CSEQ)
+        .and_then(cseq_of)
+        .map(|(seq, _)| seq)
 }
 
 /// [`header_tag`], borrowed from `headers`.
@@ -642,11 +652,7 @@ impl UserAgent {
         h.copy_from(&invite.headers, crate::headers::HeaderName::FROM);
         add(h, HeaderName::TO, &text(&response.headers, HeaderName::TO));
         h.copy_from(&invite.headers, crate::headers::HeaderName::CALL_ID);
-        let seq = invite
-            .headers
-            .field(HeaderName::CSEQ)
-            .and_then(|v| crate::transaction::cseq_of(v).map(|(s, _)| s))
-            .unwrap_or(1);
+        let seq = cseq_number(&invite.headers).unwrap_or(1);
         let mut cseq = String::with_capacity(16);
         push_u32(&mut cseq, seq);
         cseq.push_str(" ACK");
@@ -701,11 +707,7 @@ impl UserAgent {
         if self.answer_challenge(key, response) != Decision::Retry {
             return false;
         }
-        let Some(old_seq) = request
-            .headers
-            .field(HeaderName::CSEQ)
-            .and_then(|v| crate::transaction::cseq_of(v).map(|(s, _)| s))
-        else {
+        let Some(old_seq) = cseq_number(&request.headers) else {
             self.pending_attempt = None;
             return false;
         };

@@ -6,8 +6,8 @@ mod extensions;
 mod transfer;
 
 use super::build::{
-    ALLOW, Refresher, WireResponse, add, header_tag, lists, sdp_body, set_body, tag_ref, text,
-    text_ref,
+    ALLOW, Refresher, WireResponse, add, cseq_number, header_tag, lists, sdp_body, set_body,
+    tag_ref, text, text_ref,
 };
 use super::{
     CallHandle, CallState, DropReason, DtmfFormat, EndReason, Event, MediaKind, Owner, SdpKind,
@@ -20,9 +20,7 @@ use crate::message::{Method, Request, Response};
 use crate::sdp::{Direction, SessionDescription};
 use crate::time::{Duration, Instant};
 use crate::transaction::HeadersExt;
-use crate::transaction::{
-    Role, TransactionError, TransactionKey, cseq_of, tag_in, transaction_key,
-};
+use crate::transaction::{Role, TransactionError, TransactionKey, tag_in, transaction_key};
 use std::sync::Arc;
 
 /// Where the INVITE that set the call up stands.
@@ -652,9 +650,7 @@ impl UserAgent {
                     Decision::Retry => {
                         // §22.2: resend with credentials and CSeq + 1; the ACK
                         // for the 401/407 was sent by the transaction.
-                        let seq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
-                            .map(|(s, _)| s)
-                            .unwrap_or(1);
+                        let seq = cseq_number(&request.headers).unwrap_or(1);
                         let sdp = self
                             .calls
                             .get(&handle)
@@ -675,9 +671,7 @@ impl UserAgent {
             // the value of the Min-SE header field in the 422", also putting
             // that value in its own Min-SE.
             422 if self.raise_session_expires(handle, &response.headers) => {
-                let seq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
-                    .map(|(s, _)| s)
-                    .unwrap_or(1);
+                let seq = cseq_number(&request.headers).unwrap_or(1);
                 let sdp = self
                     .calls
                     .get(&handle)
@@ -762,9 +756,7 @@ impl UserAgent {
             if let Some(call) = self.calls.get_mut(&handle) {
                 call.ext.rseq_seen = Some(rseq);
             }
-            let cseq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
-                .map(|(s, _)| s)
-                .unwrap_or(1);
+            let cseq = cseq_number(&request.headers).unwrap_or(1);
             let mut rack = String::with_capacity(32);
             super::build::push_u32(&mut rack, rseq);
             rack.push(' ');
@@ -997,9 +989,7 @@ impl UserAgent {
         for name in [HeaderName::TO, HeaderName::FROM, HeaderName::CALL_ID] {
             add(h, name, &text(&invite.headers, name));
         }
-        let seq = cseq_of(text_ref(&invite.headers, HeaderName::CSEQ))
-            .map(|(s, _)| s)
-            .unwrap_or(1);
+        let seq = cseq_number(&invite.headers).unwrap_or(1);
         add(h, HeaderName::CSEQ, &format!("{seq} CANCEL"));
         self.send_request(now, cancel, Owner::Call(handle));
     }
@@ -1843,9 +1833,7 @@ impl UserAgent {
         match status {
             100..=199 => {}
             200..=299 => {
-                let seq = cseq_of(text_ref(&request.headers, HeaderName::CSEQ))
-                    .map(|(s, _)| s)
-                    .unwrap_or(1);
+                let seq = cseq_number(&request.headers).unwrap_or(1);
                 if let Some(dialog) = &mut call.dialog {
                     dialog.refresh_target(&response.headers);
                 }

@@ -164,10 +164,8 @@ impl UserAgent {
     /// A MESSAGE (RFC 3428), in a dialog or outside one: accepted and
     /// handed to the application.
     pub(super) fn incoming_message(&mut self, now: Instant, request: &Request) {
-        let from = text(&request.headers, HeaderName::FROM);
-        let from = crate::name_addr::NameAddrRef::view(&from)
-            .map(|a| a.uri.as_str().to_owned())
-            .unwrap_or(from);
+        let from = text_ref(&request.headers, HeaderName::FROM);
+        let from = crate::name_addr::uri_text(from).unwrap_or_else(|| from.to_owned());
         let content_type = text(&request.headers, HeaderName::CONTENT_TYPE);
         let body = String::from_utf8_lossy(&request.body).into_owned();
         self.reply(now, request, 200);

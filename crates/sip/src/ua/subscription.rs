@@ -259,9 +259,8 @@ impl UserAgent {
         );
         self.send_response(now, request, response);
         let handle = SubscriptionHandle(self.next_handle());
-        let from = crate::name_addr::NameAddrRef::view(&dialog.remote)
-            .map(|a| a.uri.as_str().to_owned())
-            .unwrap_or_else(|_| dialog.remote.clone());
+        let from =
+            crate::name_addr::uri_text(&dialog.remote).unwrap_or_else(|| dialog.remote.clone());
         self.subscriptions.insert(
             handle,
             Subscription {

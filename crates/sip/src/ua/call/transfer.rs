@@ -142,9 +142,9 @@ impl UserAgent {
             .dialog
             .as_ref()
             .ok_or(UaError::InvalidState("the other call is not connected"))?;
-        let remote_uri = crate::name_addr::NameAddrRef::view(&dialog.remote)
-            .map(|a| a.uri.as_str().to_owned())
-            .map_err(|_| UaError::InvalidState("the other call has no usable peer URI"))?;
+        let remote_uri = crate::name_addr::uri_text(&dialog.remote).ok_or(
+            UaError::InvalidState("the other call has no usable peer URI"),
+        )?;
         let replaces = format!(
             "{};to-tag={};from-tag={}",
             dialog.id.call_id, dialog.id.remote_tag, dialog.id.local_tag
