@@ -9,9 +9,9 @@
 //! fails the same header checks is discarded (RFC 3261 §18.1.2).
 
 use crate::header::{
-    Accept, CSeq, CallId, CallIdRef, Contact, ContactRef, ContentLength, ContentType,
-    ContentTypeRef, Date, Expires, From, FromRef, MaxForwards, MinExpires, RAck, RSeq, RecordRoute,
-    RecordRouteRef, Require, RetryAfter, Route, RouteRef, To, ToRef, Via, ViaRef, Warning,
+    Accept, CSeq, CallIdRef, ContactRef, ContentLength, ContentType, ContentTypeRef, Date, Expires,
+    FromRef, MaxForwards, MinExpires, RAck, RSeq, RecordRouteRef, Require, RetryAfter, RouteRef,
+    ToRef, ViaRef, Warning,
 };
 use crate::headers::{HeaderError, HeaderName, Headers, KnownId, TypedHeader, split_list};
 use crate::message::{Method, Request, Response, SipVersion, StatusCode};
@@ -235,33 +235,37 @@ fn check_value<'a, T: TypedHeader<'a>>(value: &'a str) -> Result<(), HeaderError
 /// Checks one field value.
 type Check = fn(&str) -> Result<(), HeaderError>;
 
+/// A row of [`CHECKED`]: the header's name and the check of one of its
+/// values, read through the header's view where it has one.
+macro_rules! check {
+    ($t:ty) => {
+        (<$t>::NAME, |v| check_value::<$t>(v))
+    };
+}
+
 /// The headers whose syntax is checked, in the order their errors are
 /// reported: the first malformed one in this list names the 400.
 const CHECKED: [(HeaderName, Check); 20] = [
-    (<Via>::NAME, |v| check_value::<ViaRef<'_>>(v)),
-    (<From>::NAME, |v| check_value::<FromRef<'_>>(v)),
-    (<To>::NAME, |v| check_value::<ToRef<'_>>(v)),
-    (<CallId>::NAME, |v| check_value::<CallIdRef<'_>>(v)),
-    (<CSeq>::NAME, |v| check_value::<CSeq>(v)),
-    (<MaxForwards>::NAME, |v| check_value::<MaxForwards>(v)),
-    (<ContentLength>::NAME, |v| check_value::<ContentLength>(v)),
-    (<ContentType>::NAME, |v| {
-        check_value::<ContentTypeRef<'_>>(v)
-    }),
-    (<Contact>::NAME, |v| check_value::<ContactRef<'_>>(v)),
-    (<Route>::NAME, |v| check_value::<RouteRef<'_>>(v)),
-    (<RecordRoute>::NAME, |v| {
-        check_value::<RecordRouteRef<'_>>(v)
-    }),
-    (<Expires>::NAME, |v| check_value::<Expires>(v)),
-    (<MinExpires>::NAME, |v| check_value::<MinExpires>(v)),
-    (<Date>::NAME, |v| check_value::<Date>(v)),
-    (<Require>::NAME, |v| check_value::<Require>(v)),
-    (<RSeq>::NAME, |v| check_value::<RSeq>(v)),
-    (<RAck>::NAME, |v| check_value::<RAck>(v)),
-    (<RetryAfter>::NAME, |v| check_value::<RetryAfter>(v)),
-    (<Warning>::NAME, |v| check_value::<Warning>(v)),
-    (<Accept>::NAME, |v| check_value::<Accept>(v)),
+    check!(ViaRef<'_>),
+    check!(FromRef<'_>),
+    check!(ToRef<'_>),
+    check!(CallIdRef<'_>),
+    check!(CSeq),
+    check!(MaxForwards),
+    check!(ContentLength),
+    check!(ContentTypeRef<'_>),
+    check!(ContactRef<'_>),
+    check!(RouteRef<'_>),
+    check!(RecordRouteRef<'_>),
+    check!(Expires),
+    check!(MinExpires),
+    check!(Date),
+    check!(Require),
+    check!(RSeq),
+    check!(RAck),
+    check!(RetryAfter),
+    check!(Warning),
+    check!(Accept),
 ];
 
 /// The position in [`CHECKED`] of the header with `id`.
