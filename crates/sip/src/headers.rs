@@ -622,8 +622,9 @@ impl Headers {
         Self::default()
     }
 
-    /// Headers over `buf`, indexed by `entries` (built by the parser).
-    pub(crate) fn from_parts(buf: String, entries: Vec<Entry>) -> Self {
+    /// Headers over `buf`, indexed by `entries` (built by the parser);
+    /// `folded` says whether any entry is folded.
+    pub(crate) fn from_parts(buf: String, entries: Vec<Entry>, folded: bool) -> Self {
         let first = FirstFields::of(&entries);
         let mut headers = Self {
             buf,
@@ -631,10 +632,13 @@ impl Headers {
             first,
             unfolded: Vec::new(),
         };
-        for i in 0..headers.entries.len() {
-            if let Some(&entry) = headers.entries.get(i).filter(|e| e.folded) {
-                let value = unfold(entry.value.of(&headers.buf));
-                headers.keep_unfolded(entry.line_start, &value);
+        // Only a message with folded lines pays for this pass.
+        if folded {
+            for i in 0..headers.entries.len() {
+                if let Some(&entry) = headers.entries.get(i).filter(|e| e.folded) {
+                    let value = unfold(entry.value.of(&headers.buf));
+                    headers.keep_unfolded(entry.line_start, &value);
+                }
             }
         }
         headers

@@ -121,7 +121,7 @@ pub(crate) fn parse_message(input: &[u8], limits: &Limits) -> Result<Message, Pa
         .map_err(|_| ParseError::NotUtf8)?;
     let start_line = text.get(..head.start_line_end).unwrap_or("");
     let header_text = text.get(head.headers_start..).unwrap_or("");
-    let headers = Headers::from_parts(header_text.to_owned(), head.entries);
+    let headers = Headers::from_parts(header_text.to_owned(), head.entries, head.folded);
     let rest = input.get(head.body_start..).unwrap_or_default();
     let body = frame_body(&headers, rest)?.to_vec();
     parse_start_line(start_line, headers, body)
@@ -136,6 +136,8 @@ struct Head {
     body_start: usize,
     /// Spans relative to `headers_start`.
     entries: Vec<Entry>,
+    /// Whether any field spans several lines.
+    folded: bool,
 }
 
 /// Finds the start line and header lines, unfolding continuation lines.
@@ -148,6 +150,7 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
     let headers_start = pos;
     let mut entries: Vec<Entry> = Vec::with_capacity(32);
     let mut headers_end = headers_start;
+    let mut folded = false;
     let mut line_no = 1;
     while let Some(&first) = input.get(pos) {
         line_no += 1;
@@ -168,6 +171,7 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
             if line.iter().any(|b| !b.is_ascii_whitespace()) {
                 last.value.end = (trimmed_end(input, pos, end) - headers_start) as u32;
                 last.folded = true;
+                folded = true;
             }
         } else {
             if entries.len() >= limits.max_headers {
@@ -200,6 +204,7 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
         headers_end,
         body_start: pos.min(input.len()),
         entries,
+        folded,
     })
 }
 

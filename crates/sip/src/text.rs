@@ -28,10 +28,7 @@ pub trait Text<'a>: AsRef<str> + Default {
     fn built(text: String) -> Self;
 
     /// Text found as it is, or built.
-    fn found_or_built(text: Cow<'a, str>) -> Self
-    where
-        Self: Sized,
-    {
+    fn found_or_built(text: Cow<'a, str>) -> Self {
         match text {
             Cow::Borrowed(text) => Self::found(text),
             Cow::Owned(text) => Self::built(text),
