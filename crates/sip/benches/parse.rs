@@ -4,6 +4,8 @@
 //!
 //! "Parse" is the work JsSIP does eagerly: start line, header index, and
 //! the typed Via, From, To, Call-ID, CSeq, Contact and Content-Length.
+//! "Message" is `Message::parse` alone (start line, Request-URI, header
+//! index, body), for how the two halves compare.
 //!
 //! Run: `cargo bench -p vani-sip --bench parse`
 //!
@@ -31,6 +33,12 @@ fn parse_and_read(bytes: &[u8]) -> usize {
     read += usize::from(h.get::<ContactRef>().is_some_and(|v| v.is_ok()));
     read += usize::from(h.get::<ContentLength>().is_some_and(|v| v.is_ok()));
     read + message.body().len()
+}
+
+/// Parses `bytes` into an owned message and reads nothing.
+fn parse_only(bytes: &[u8]) -> usize {
+    let message = Message::parse(bytes).expect("benchmark messages are valid");
+    message.headers().len() + message.body().len()
 }
 
 /// Nanoseconds per call of `f`: the best and the median of 200 samples of
@@ -86,14 +94,21 @@ fn main() {
         return;
     }
     println!(
-        "{:<22} {:>7} {:>21} {:>21}",
-        "message", "bytes", "parse ns best/median", "serialize ns best/median"
+        "{:<18} {:>6} {:>21} {:>21} {:>21}",
+        "message",
+        "bytes",
+        "parse ns best/median",
+        "message ns best/median",
+        "serialize ns best/median"
     );
     for path in files {
         let bytes = std::fs::read(&path).expect("message file");
         let message = Message::parse(&bytes).expect("benchmark messages are valid");
         let (parse, parse_median) = time(|| {
             black_box(parse_and_read(black_box(&bytes)));
+        });
+        let (message_only, message_median) = time(|| {
+            black_box(parse_only(black_box(&bytes)));
         });
         let (serialize, serialize_median) = time(|| {
             black_box(black_box(&message).to_bytes());
@@ -103,10 +118,12 @@ fn main() {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         println!(
-            "{name:<22} {:>7} {:>12.0} / {:<8.0} {:>12.0} / {:<8.0}",
+            "{name:<18} {:>6} {:>12.0} / {:<8.0} {:>12.0} / {:<8.0} {:>12.0} / {:<8.0}",
             bytes.len(),
             parse,
             parse_median,
+            message_only,
+            message_median,
             serialize,
             serialize_median
         );
