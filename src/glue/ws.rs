@@ -1,5 +1,6 @@
 //! SIP over WebSocket (RFC 7118): one socket, subprotocol `sip`, binary
-//! frames as `ArrayBuffer`, one SIP message per frame.
+//! frames as `ArrayBuffer` and text frames as strings, one SIP message per
+//! frame.
 //!
 //! The event handler closures live in [`WsTransport`] and are dropped with
 //! it (after detaching them from the socket), so nothing leaks.
@@ -97,8 +98,9 @@ impl WsTransport {
                     deliver(TransportEvent::Message(
                         js_sys::Uint8Array::new(buf).to_vec(),
                     ));
-                } else if let Some(text) = data.as_string() {
-                    deliver(TransportEvent::Message(text.into_bytes()));
+                } else if let Some(text) = vani_js_text::utf8_bytes(&data) {
+                    // A text frame, as most servers send.
+                    deliver(TransportEvent::Message(text));
                 }
             })
         };

@@ -17,7 +17,7 @@ use vani_sip::header::{
 };
 use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::Message;
-use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
 
 /// Parses one message from bytes (a binary WebSocket frame). Returns how
 /// many typed header values were read, or 0 when the message or one of the
@@ -27,11 +27,14 @@ pub fn parse(bytes: &[u8]) -> u32 {
     parse_eagerly(bytes).unwrap_or(0)
 }
 
-/// [`parse`] from a JavaScript string (a text WebSocket frame), which
-/// includes the UTF-16 to UTF-8 copy at the boundary.
+/// [`parse`] from a JavaScript string (a text WebSocket frame), brought into
+/// wasm memory as the app does it ([`vani_js_text::utf8_bytes`]), which is
+/// counted.
 #[wasm_bindgen]
-pub fn parse_str(text: &str) -> u32 {
-    parse_eagerly(text.as_bytes()).unwrap_or(0)
+pub fn parse_str(text: &JsValue) -> u32 {
+    vani_js_text::utf8_bytes(text)
+        .and_then(|bytes| parse_eagerly(&bytes))
+        .unwrap_or(0)
 }
 
 /// The Call-ID of a message, or `undefined`: one string handed back to
