@@ -480,3 +480,37 @@ fn no_prefix_or_mutilation_of_a_fixture_panics() {
     }
     assert!(parsed > 100);
 }
+
+#[test]
+fn a_line_added_after_an_unterminated_last_line_reads_back_the_same() {
+    // Found by tests/sdp_fuzz.rs: the old last line kept "no terminator"
+    // while no longer last, so the edit printed fine but did not equal
+    // what its text reads back as.
+    for text in [
+        OFFER.trim_end().to_owned(),
+        OFFER.replace("\r\n", "\n").trim_end().to_owned(),
+    ] {
+        let lf = !text.contains('\r');
+        let mut sdp = parse(&text);
+        let last = sdp.media().len() - 1;
+        sdp.media_mut()[last].add_attribute("x-added").unwrap();
+        sdp.media_mut()[last]
+            .add_codec(35, "telephone-event/48000", None)
+            .unwrap();
+        sdp.add_attribute("x-session").unwrap();
+        let printed = sdp.to_string();
+        assert_eq!(parse(&printed), sdp);
+        assert!(!printed.ends_with('\n'), "the end stays unterminated");
+        assert_eq!(printed.contains('\r'), !lf, "line ends stay as they were");
+        assert!(printed.contains(if lf { "\na=x-added" } else { "\r\na=x-added" }));
+    }
+    // A description of session lines only.
+    let mut sdp = parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-");
+    sdp.set_bandwidth("AS", 64).unwrap();
+    sdp.add_attribute("x").unwrap();
+    assert_eq!(
+        sdp.to_string(),
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nb=AS:64\r\na=x"
+    );
+    assert_eq!(parse(&sdp.to_string()), sdp);
+}

@@ -248,13 +248,8 @@ impl MediaSection {
         last.map_or(lines.len(), |i| i + 1)
     }
 
-    fn insert_line(&mut self, at: usize, mut line: Line) {
-        let lines = &mut self.section.lines;
-        if let Some(prev) = at.checked_sub(1).and_then(|i| lines.get(i)) {
-            line.set_eol(prev.eol());
-        }
-        let at = at.min(lines.len());
-        lines.insert(at, line);
+    fn insert_line(&mut self, at: usize, line: Line) {
+        self.section.insert_at(at, line);
     }
 }
 

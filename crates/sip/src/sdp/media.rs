@@ -54,11 +54,11 @@ impl<'a> MediaLine<'a> {
 
 impl MediaSection {
     /// Starts a section at its `m=` line; `number` is the 1-based line number.
-    pub(crate) fn start(line: Line, number: usize) -> Result<Self, SdpError> {
+    pub(crate) fn start(line: Line, number: usize, eol: Eol) -> Result<Self, SdpError> {
         if MediaLine::parse(line.value()).is_none() {
             return Err(SdpError::MalformedMediaLine { line: number });
         }
-        let mut section = Section::new(MEDIA_ORDER);
+        let mut section = Section::new(MEDIA_ORDER, eol);
         section.lines.push(line);
         Ok(Self { section })
     }

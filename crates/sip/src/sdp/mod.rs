@@ -104,14 +104,19 @@ impl SessionDescription {
         if text.is_empty() {
             return Err(SdpError::Empty);
         }
-        let mut session = Section::new(SESSION_ORDER);
+        // Lines added end as the first line does (see `default_eol`).
+        let eol = match text.split_inclusive('\n').next() {
+            Some(first) if first.ends_with('\n') && !first.ends_with("\r\n") => Eol::Lf,
+            _ => Eol::CrLf,
+        };
+        let mut session = Section::new(SESSION_ORDER, eol);
         let mut media: Vec<MediaSection> = Vec::new();
         for (index, raw) in text.split_inclusive('\n').enumerate() {
             let number = index + 1;
             let line = Line::parse(raw, number)?;
             check_line(&line, number)?;
             if line.kind() == 'm' {
-                media.push(MediaSection::start(line, number)?);
+                media.push(MediaSection::start(line, number, eol)?);
             } else if let Some(section) = media.last_mut() {
                 section.section.lines.push(line);
             } else {

@@ -116,6 +116,9 @@ impl Line {
 pub(crate) struct Section {
     pub(crate) lines: Vec<Line>,
     order: &'static str,
+    /// How the description ends its lines (that of its first line), for
+    /// the lines added.
+    eol: Eol,
 }
 
 /// RFC 8866 §5 order of session-level lines.
@@ -124,10 +127,11 @@ pub(crate) const SESSION_ORDER: &str = "vosiuepcbtrzka";
 pub(crate) const MEDIA_ORDER: &str = "micbka";
 
 impl Section {
-    pub(crate) fn new(order: &'static str) -> Self {
+    pub(crate) fn new(order: &'static str, eol: Eol) -> Self {
         Self {
             lines: Vec::new(),
             order,
+            eol,
         }
     }
 
@@ -171,7 +175,7 @@ impl Section {
 
     /// Inserts `line` after the last line whose type comes no later in
     /// RFC 8866 §5 order, so `b=` goes before `a=` lines.
-    pub(crate) fn insert_ordered(&mut self, mut line: Line) {
+    pub(crate) fn insert_ordered(&mut self, line: Line) {
         let rank = |kind: char| self.order.find(kind).unwrap_or(self.order.len());
         let new_rank = rank(line.kind());
         let at = self
@@ -179,14 +183,30 @@ impl Section {
             .iter()
             .rposition(|l| rank(l.kind()) <= new_rank)
             .map_or(0, |i| i + 1);
-        if let Some(next) = self.lines.get(at) {
-            line.set_eol(if next.eol() == Eol::Lf {
-                Eol::Lf
-            } else {
-                Eol::CrLf
-            });
-        } else if let Some(prev) = self.lines.last() {
-            line.set_eol(prev.eol());
+        self.insert_at(at, line);
+    }
+
+    /// Inserts `line` at index `at` (the end at most), ending it as the
+    /// line before it ends (or, first, the one after). Only the last line
+    /// of a description may end without a terminator: a line added after
+    /// it takes that place, and the line before it then ends as the
+    /// description does, which is how it prints and reads back.
+    pub(crate) fn insert_at(&mut self, at: usize, mut line: Line) {
+        let at = at.min(self.lines.len());
+        let neighbour = at
+            .checked_sub(1)
+            .and_then(|i| self.lines.get(i))
+            .or_else(|| self.lines.get(at))
+            .map(Line::eol);
+        line.set_eol(match neighbour {
+            Some(Eol::None) | None => self.eol,
+            Some(eol) => eol,
+        });
+        if at == self.lines.len() {
+            if let Some(last) = self.lines.last_mut().filter(|l| l.eol() == Eol::None) {
+                last.set_eol(self.eol);
+                line.set_eol(Eol::None);
+            }
         }
         self.lines.insert(at, line);
     }
