@@ -140,4 +140,31 @@ mod tests {
         );
         assert_eq!(split(b"", ""), Err(MultipartError::InvalidBoundary));
     }
+
+    proptest::proptest! {
+        /// Bodies made of delimiter lines, line ends, header lines and
+        /// noise, split at a boundary that may or may not be theirs: no
+        /// panic, and every part's content lies within the body.
+        #[test]
+        fn any_body_splits_or_is_refused(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"--b1"[..], b"--b1--", b"--b", b"\r\n", b"\n", b"\r\n\r\n",
+                    b"Content-Type: application/sdp", b"Content-Length: 99",
+                    b"X: \xff\xfe", b": no name", b"v=0", b" ", b"-", b"\x00",
+                ]),
+                0..40,
+            ),
+            boundary in proptest::sample::select(vec!["b1", "b", "-", "x".repeat(70).leak(), "x".repeat(71).leak()]),
+        ) {
+            let body = pieces.concat();
+            if let Ok(parts) = split(&body, boundary) {
+                let range = body.as_ptr_range();
+                for part in parts {
+                    let inner = part.body.as_ptr_range();
+                    proptest::prop_assert!(part.body.is_empty() || (range.start <= inner.start && inner.end <= range.end));
+                }
+            }
+        }
+    }
 }

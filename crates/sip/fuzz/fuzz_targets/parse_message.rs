@@ -1,7 +1,8 @@
 //! Fuzzes the message parser: no input may panic, whatever parses must
 //! serialize to bytes that parse to the same message, every typed header
-//! value that reads must print as text that reads back the same, and each
-//! header view must read what its owned type reads.
+//! value that reads must print as text that reads back the same, each
+//! header view must read what its owned type reads, and a multipart body
+//! must split into its parts or be refused.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -43,5 +44,7 @@ fuzz_target!(|data: &[u8]| {
             )*};
         }
         with_every_header_view!(agree);
+        // A multipart body splits into parts or is refused.
+        let _ = vani_sip::multipart::parts(&message);
     }
 });
