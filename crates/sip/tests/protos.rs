@@ -95,7 +95,20 @@ fn protos_c07_sip_every_case_is_parsed_or_rejected() {
         match result.unwrap_or_else(|_| panic!("{name} panicked")) {
             Ok(Message::Request(r)) => match validate_request(&r, &Capabilities::default()) {
                 Ok(()) => accepted += 1,
-                Err(_) => answered += 1,
+                Err(rejection) => {
+                    // The answer, built from a hostile request, is a
+                    // well-formed response that says what is wrong.
+                    let answer = rejection.to_response(&r, &Capabilities::default(), "t1");
+                    let bytes = answer.to_bytes();
+                    match Message::parse(&bytes) {
+                        Ok(Message::Response(again)) => {
+                            assert!(again.status.as_u16() >= 400, "{name}");
+                            assert!(!again.reason.is_empty(), "{name}");
+                        }
+                        other => panic!("{name}: the answer does not parse: {other:?}"),
+                    }
+                    answered += 1;
+                }
             },
             Ok(Message::Response(_)) => accepted += 1,
             Err(e) => {

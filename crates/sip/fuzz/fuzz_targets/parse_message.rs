@@ -1,8 +1,9 @@
 //! Fuzzes the message parser: no input may panic, whatever parses must
 //! serialize to bytes that parse to the same message, every typed header
 //! value that reads must print as text that reads back the same, each
-//! header view must read what its owned type reads, and a multipart body
-//! must split into its parts or be refused.
+//! header view must read what its owned type reads, a multipart body must
+//! split into its parts or be refused, and the answer to a request the UA
+//! must refuse must parse as a response.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -46,5 +47,15 @@ fuzz_target!(|data: &[u8]| {
         with_every_header_view!(agree);
         // A multipart body splits into parts or is refused.
         let _ = vani_sip::multipart::parts(&message);
+        // A request the UA must refuse gets an answer that is itself a
+        // well-formed response.
+        if let Message::Request(request) = &message {
+            let caps = vani_sip::validate::Capabilities::default();
+            if let Err(rejection) = vani_sip::validate::validate_request(request, &caps) {
+                let answer = rejection.to_response(request, &caps, "t1").to_bytes();
+                let parsed = Message::parse(&answer);
+                assert!(matches!(parsed, Ok(Message::Response(_))), "{parsed:?}");
+            }
+        }
     }
 });
