@@ -182,7 +182,9 @@ fn hex_value(b: u8) -> Option<u8> {
 }
 
 /// Splits a leading `quoted-string` off `s` (which starts with `"`), returning
-/// the unescaped content and the rest after the closing quote.
+/// the unescaped content and the rest after the closing quote. CR and LF
+/// may not appear, not even escaped (RFC 3261 §25.1: `quoted-pair` excludes
+/// them), so no content read here holds a line break.
 pub(crate) fn take_quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
     let body = s.strip_prefix('"')?;
     // Without a backslash the content is borrowed as it is.
@@ -199,7 +201,10 @@ pub(crate) fn take_quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
     while let Some((i, c)) = chars.next() {
         match c {
             '"' => return Some((Cow::Owned(out), body.get(i + 1..)?)),
-            '\\' => out.push(chars.next()?.1),
+            '\\' => match chars.next()?.1 {
+                '\r' | '\n' => return None,
+                escaped => out.push(escaped),
+            },
             '\r' | '\n' => return None,
             _ => out.push(c),
         }
@@ -221,14 +226,21 @@ pub(crate) fn quoted_len(bytes: &[u8]) -> Option<usize> {
     }
 }
 
-/// Writes `s` as a `quoted-string`, escaping `"` and `\`.
+/// Writes `s` as a `quoted-string`, escaping `"` and `\`. A quoted string
+/// cannot hold a line break (see [`take_quoted`]): CR and LF are written as
+/// spaces, so that text from elsewhere (a name typed by the user) still
+/// makes a header line.
 pub(crate) fn write_quoted(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
     out.write_char('"')?;
     for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.write_char('\\')?;
+        match c {
+            '"' | '\\' => {
+                out.write_char('\\')?;
+                out.write_char(c)?;
+            }
+            '\r' | '\n' => out.write_char(' ')?,
+            _ => out.write_char(c)?,
         }
-        out.write_char(c)?;
     }
     out.write_char('"')
 }
@@ -293,6 +305,17 @@ mod tests {
         assert_eq!(text, r#"J Rosenberg \""#);
         assert_eq!(rest, " <sip:x>");
         assert!(take_quoted(r#""unterminated <sip:x>"#).is_none());
+        // A quoted-pair may not escape CR or LF (RFC 3261 §25.1); found by
+        // fuzzing: the name read, then printed a bare CR into the header.
+        assert!(take_quoted("\"Ag \\\r000\" <sip:x>").is_none());
+        assert!(take_quoted("\"Ag \\\n000\" <sip:x>").is_none());
+        // Escaping anything else is read leniently, UTF-8 included.
+        let (text, _) = take_quoted("\"Ag \\\u{6e3}\\\t\"").unwrap();
+        assert_eq!(text, "Ag \u{6e3}\t");
+        // Written back, a line break becomes a space.
+        let mut out = String::new();
+        write_quoted(&mut out, "a\r\n\"b\\").unwrap();
+        assert_eq!(out, "\"a  \\\"b\\\\\"");
         assert_eq!(quoted_len(br#""a\"b"c"#), Some(6));
     }
 

@@ -53,19 +53,13 @@ impl fmt::Display for AuthParam {
     }
 }
 
-/// Writes a string as a quoted-string, escaping `"` and `\` (RFC 3261 §25.1).
+/// Writes a string as a quoted-string, escaping `"` and `\` (RFC 3261 §25.1),
+/// CR and LF written as spaces (a quoted-string holds no line break).
 pub(crate) struct Quoted<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
-        for c in self.0.chars() {
-            if c == '"' || c == '\\' {
-                f.write_str("\\")?;
-            }
-            write!(f, "{c}")?;
-        }
-        f.write_str("\"")
+        crate::syntax::write_quoted(f, self.0)
     }
 }
 
@@ -234,6 +228,10 @@ impl<'a> ParamReader<'a> {
                 .ok_or(AuthError::Malformed("unterminated quoted-string"))?;
             if bytes.get(at) == Some(&b'"') {
                 let raw = self.cut(at);
+                // No line break, bare or escaped (RFC 3261 §25.1).
+                if memchr::memchr2(b'\r', b'\n', raw.as_bytes()).is_some() {
+                    return Err(AuthError::Malformed("line break in a quoted-string"));
+                }
                 self.advance(1);
                 return Ok(if escaped {
                     Cow::Owned(unescape_quoted(raw))
@@ -320,6 +318,18 @@ mod tests {
             read_all(r#",a="",b = c ,"#).unwrap(),
             vec![AuthParam::quoted("a", ""), AuthParam::token("b", "c")]
         );
+    }
+
+    #[test]
+    fn quoted_strings_hold_no_line_break() {
+        for input in ["realm=\"a\rb\"", "realm=\"a\\\rb\"", "nonce=\"a\\\n\""] {
+            assert_eq!(
+                read_all(input),
+                Err(AuthError::Malformed("line break in a quoted-string")),
+                "{input:?}"
+            );
+        }
+        assert_eq!(Quoted("a\r\nb\"").to_string(), "\"a  b\\\"\"");
     }
 
     #[test]
