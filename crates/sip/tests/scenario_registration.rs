@@ -297,3 +297,24 @@ fn register_timer_f_timeout() {
             )))
     );
 }
+
+#[test]
+fn a_display_name_with_quotes_and_line_breaks_stays_one_quoted_string() {
+    let mut config = config("alice");
+    config.display_name = Some("Al\"ice\\\r\nX-Injected: 1".into());
+    let mut ua = UserAgent::new(config, seed(1), T0);
+    ua.handle_transport_connected(T0);
+    ua.register(T0);
+    let reg = drain(&mut ua).request("REGISTER");
+    assert_eq!(
+        header(&reg.headers, "From").split(" <").next(),
+        Some("\"Alice  X-Injected: 1\"")
+    );
+    assert!(reg.headers.get_raw("X-Injected").is_none());
+    let from = reg
+        .headers
+        .get::<vani_sip::header::From>()
+        .expect("a From header")
+        .expect("it reads");
+    assert_eq!(from.display_name.as_deref(), Some("Alice  X-Injected: 1"));
+}

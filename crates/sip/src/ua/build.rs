@@ -416,11 +416,17 @@ impl UserAgent {
         format!("sip:{}@{};transport=ws{ob}", self.contact_user, self.host)
     }
 
-    /// Appends the From of requests we originate, with `tag`.
+    /// Appends the From of requests we originate, with `tag`. The display
+    /// name is the user's text: quotes and backslashes are left out and
+    /// line breaks become spaces, so that it stays one quoted string.
     fn write_local_from(&self, buf: &mut String, tag: &str) {
         if let Some(name) = &self.config.display_name {
             buf.push('"');
-            buf.extend(name.chars().filter(|c| !matches!(c, '"' | '\\')));
+            buf.extend(name.chars().filter_map(|c| match c {
+                '"' | '\\' => None,
+                '\r' | '\n' => Some(' '),
+                c => Some(c),
+            }));
             buf.push_str("\" ");
         }
         buf.push('<');
