@@ -308,7 +308,7 @@ fn a_display_name_with_quotes_and_line_breaks_stays_one_quoted_string() {
     let reg = drain(&mut ua).request("REGISTER");
     assert_eq!(
         header(&reg.headers, "From").split(" <").next(),
-        Some("\"Alice  X-Injected: 1\"")
+        Some("\"Al\\\"ice\\\\  X-Injected: 1\"")
     );
     assert!(reg.headers.get_raw("X-Injected").is_none());
     let from = reg
@@ -316,5 +316,8 @@ fn a_display_name_with_quotes_and_line_breaks_stays_one_quoted_string() {
         .get::<vani_sip::header::From>()
         .expect("a From header")
         .expect("it reads");
-    assert_eq!(from.display_name.as_deref(), Some("Alice  X-Injected: 1"));
+    assert_eq!(
+        from.display_name.as_deref(),
+        Some("Al\"ice\\  X-Injected: 1")
+    );
 }

@@ -104,7 +104,8 @@ impl SessionDescription {
         if text.is_empty() {
             return Err(SdpError::Empty);
         }
-        // Lines added end as the first line does (see `default_eol`).
+        // Lines added, and a line that lost its place as the last, end as
+        // the first line does.
         let eol = match text.split_inclusive('\n').next() {
             Some(first) if first.ends_with('\n') && !first.ends_with("\r\n") => Eol::Lf,
             _ => Eol::CrLf,
@@ -369,13 +370,6 @@ impl SessionDescription {
         media.add_codec(pt, &format!("telephone-event/{clock_rate}"), Some("0-16"))?;
         Ok(pt)
     }
-
-    fn default_eol(&self) -> Eol {
-        match self.session.lines.first().map(Line::eol) {
-            Some(Eol::Lf) => Eol::Lf,
-            _ => Eol::CrLf,
-        }
-    }
 }
 
 /// Field checks of lines whose shape later reads rely on.
@@ -427,7 +421,7 @@ impl FromStr for SessionDescription {
 
 impl fmt::Display for SessionDescription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fallback = self.default_eol();
+        let fallback = self.session.eol();
         let count = self.session.lines.len();
         for (i, line) in self.session.lines.iter().enumerate() {
             line.write(f, self.media.is_empty() && i + 1 == count, fallback)?;

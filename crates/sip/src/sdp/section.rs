@@ -135,6 +135,11 @@ impl Section {
         }
     }
 
+    /// How the description ends its lines.
+    pub(crate) fn eol(&self) -> Eol {
+        self.eol
+    }
+
     pub(crate) fn first(&self, kind: char) -> Option<&Line> {
         self.lines.iter().find(|l| l.kind() == kind)
     }

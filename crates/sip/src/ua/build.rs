@@ -417,17 +417,13 @@ impl UserAgent {
     }
 
     /// Appends the From of requests we originate, with `tag`. The display
-    /// name is the user's text: quotes and backslashes are left out and
-    /// line breaks become spaces, so that it stays one quoted string.
+    /// name is the user's text, written as one quoted string (quotes and
+    /// backslashes escaped, line breaks as spaces).
     fn write_local_from(&self, buf: &mut String, tag: &str) {
         if let Some(name) = &self.config.display_name {
-            buf.push('"');
-            buf.extend(name.chars().filter_map(|c| match c {
-                '"' | '\\' => None,
-                '\r' | '\n' => Some(' '),
-                c => Some(c),
-            }));
-            buf.push_str("\" ");
+            // Writing to a String cannot fail.
+            let _ = crate::syntax::write_quoted(buf, name);
+            buf.push(' ');
         }
         buf.push('<');
         buf.push_str(&self.config.aor);
