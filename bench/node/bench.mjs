@@ -7,6 +7,12 @@
 // Contact, Content-Length, and Content-Type, Max-Forwards, Record-Route,
 // Event, Session-Expires, WWW-Authenticate when present).
 //
+// Vani reads a message in place (the header index and the typed values
+// point into the bytes it was given); "vani (wasm, owned)" also copies the
+// head and the body into a message of its own, as the user agent does with
+// a message it keeps. JsSIP's and SIP.js's messages keep substrings of the
+// text they were given.
+//
 // Usage: node bench.mjs [messages-dir]   (run.sh builds pkg/ first)
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -43,6 +49,7 @@ const quietLogger = { log() {}, debug() {}, warn() {}, error() {} };
 
 const parsers = [
   { name: 'vani (wasm, bytes)', parse: (m) => vani.parse(m.bytes) > 0 },
+  { name: 'vani (wasm, owned)', parse: (m) => vani.parse_owned(m.bytes) > 0 },
   { name: 'vani (wasm, string)', parse: (m) => vani.parse_str(m.text) > 0 },
   { name: 'JsSIP 3.13.8', parse: (m) => JsSipParser.parseMessage(m.text, fakeUa) !== undefined },
   { name: 'SIP.js 0.21.2', parse: (m) => SipJsParser.parseMessage(m.text, quietLogger) !== undefined },

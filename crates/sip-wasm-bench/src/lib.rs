@@ -8,6 +8,11 @@
 //! `Record-Route`, `Event`, `Session-Expires` and `WWW-Authenticate` when
 //! present (JsSIP parses those too). The typed values stay in wasm memory;
 //! only a count crosses back to JavaScript.
+//!
+//! [`parse`] reads the message in place ([`MessageRef`]: nothing copied
+//! but the header index); [`parse_owned`] does the same reads on a
+//! [`Message`], which copies the head and the body into buffers of its own
+//! first, as the user agent does with a message it keeps.
 #![forbid(unsafe_code)]
 
 use vani_sip::auth::WwwAuthenticateRef;
@@ -16,7 +21,7 @@ use vani_sip::header::{
     RecordRouteRef, SessionExpires, ToRef, ViaRef,
 };
 use vani_sip::headers::{Headers, TypedHeader};
-use vani_sip::message::Message;
+use vani_sip::message::{Message, MessageRef};
 use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
 
 /// Parses one message from bytes (a binary WebSocket frame). Returns how
@@ -25,6 +30,15 @@ use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
 #[wasm_bindgen]
 pub fn parse(bytes: &[u8]) -> u32 {
     parse_eagerly(bytes).unwrap_or(0)
+}
+
+/// [`parse`] into an owned [`Message`].
+#[wasm_bindgen]
+pub fn parse_owned(bytes: &[u8]) -> u32 {
+    Message::parse(bytes)
+        .ok()
+        .and_then(|message| read_eagerly(message.headers()))
+        .unwrap_or(0)
 }
 
 /// [`parse`] from a JavaScript string (a text WebSocket frame), brought into
@@ -48,33 +62,36 @@ pub fn parse_call_id(bytes: &[u8]) -> Option<String> {
 
 /// Parses the message and its eagerly read headers; `None` on any error.
 pub fn parse_eagerly(bytes: &[u8]) -> Option<u32> {
-    let message = Message::parse(bytes).ok()?;
-    let headers = message.headers();
-    let mut count = required::<ViaRef>(headers)?;
-    count += required::<FromRef>(headers)?;
-    count += required::<ToRef>(headers)?;
-    count += required::<CallIdRef>(headers)?;
-    count += required::<CSeq>(headers)?;
-    count += all::<ContactRef>(headers)?;
-    count += all::<RecordRouteRef>(headers)?;
-    count += optional::<ContentLength>(headers)?;
-    count += optional::<ContentTypeRef>(headers)?;
-    count += optional::<MaxForwards>(headers)?;
-    count += optional::<EventRef>(headers)?;
-    count += optional::<SessionExpires>(headers)?;
-    count += optional::<WwwAuthenticateRef>(headers)?;
+    read_eagerly(MessageRef::parse(bytes).ok()?.headers())
+}
+
+/// Reads the headers JsSIP parses on sight; `None` when one is malformed.
+fn read_eagerly<B: AsRef<str>>(headers: &Headers<B>) -> Option<u32> {
+    let mut count = required::<ViaRef, _>(headers)?;
+    count += required::<FromRef, _>(headers)?;
+    count += required::<ToRef, _>(headers)?;
+    count += required::<CallIdRef, _>(headers)?;
+    count += required::<CSeq, _>(headers)?;
+    count += all::<ContactRef, _>(headers)?;
+    count += all::<RecordRouteRef, _>(headers)?;
+    count += optional::<ContentLength, _>(headers)?;
+    count += optional::<ContentTypeRef, _>(headers)?;
+    count += optional::<MaxForwards, _>(headers)?;
+    count += optional::<EventRef, _>(headers)?;
+    count += optional::<SessionExpires, _>(headers)?;
+    count += optional::<WwwAuthenticateRef, _>(headers)?;
     Some(count)
 }
 
 /// The first value of a header that must be present and valid. (Each value
 /// is checked where it lies: moving a large value out of its `Result` costs
 /// a `memory.copy` in wasm, work that is not the parser's.)
-fn required<'a, T: TypedHeader<'a>>(headers: &'a Headers) -> Option<u32> {
+fn required<'a, T: TypedHeader<'a>, B: AsRef<str>>(headers: &'a Headers<B>) -> Option<u32> {
     matches!(headers.get::<T>(), Some(Ok(_))).then_some(1)
 }
 
 /// The first value of a header that may be absent but must be valid.
-fn optional<'a, T: TypedHeader<'a>>(headers: &'a Headers) -> Option<u32> {
+fn optional<'a, T: TypedHeader<'a>, B: AsRef<str>>(headers: &'a Headers<B>) -> Option<u32> {
     match headers.get::<T>() {
         None => Some(0),
         Some(Ok(_)) => Some(1),
@@ -83,7 +100,7 @@ fn optional<'a, T: TypedHeader<'a>>(headers: &'a Headers) -> Option<u32> {
 }
 
 /// Every value of a list header; all must be valid.
-fn all<'a, T: TypedHeader<'a> + 'a>(headers: &'a Headers) -> Option<u32> {
+fn all<'a, T: TypedHeader<'a> + 'a, B: AsRef<str>>(headers: &'a Headers<B>) -> Option<u32> {
     let mut count = 0;
     for value in headers.get_all::<T>() {
         if value.is_err() {
@@ -111,6 +128,9 @@ mod tests {
         assert_eq!(parse(REGISTER), 8);
         // Via, From, To, Call-ID, CSeq, Content-Length, WWW-Authenticate.
         assert_eq!(parse(CHALLENGE), 7);
+        for message in [INVITE, REGISTER, CHALLENGE] {
+            assert_eq!(parse_owned(message), parse(message));
+        }
         assert_eq!(
             parse_call_id(INVITE).as_deref(),
             Some("9x2c7v4b1n8m3k6j5h0g")
@@ -121,6 +141,7 @@ mod tests {
     fn malformed_input_gives_zero() {
         assert_eq!(parse(b"INVITE\r\n\r\n"), 0);
         assert_eq!(parse(b""), 0);
+        assert_eq!(parse_owned(b"INVITE\r\n\r\n"), 0);
         assert_eq!(parse_call_id(b"garbage"), None);
     }
 }

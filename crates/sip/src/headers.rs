@@ -551,16 +551,21 @@ pub(crate) struct Entry {
 }
 
 /// The header fields of a message, in order, as received or pushed.
+///
+/// `Headers` owns its text (a `String`). `Headers<&str>` is the same index
+/// over text it borrows: the fields of a [`crate::message::MessageRef`],
+/// read in place in the received bytes. Every read works on both; changes
+/// need the owned form ([`Headers::into_owned`]).
 #[derive(Clone, Default)]
-pub struct Headers {
-    buf: String,
+pub struct Headers<B = String> {
+    buf: B,
     entries: Vec<Entry>,
     first: FirstFields,
     /// For each folded field (keyed by its `line_start`), where its value
-    /// unfolded sits in `buf`, after the lines: every value can then be
-    /// lent out as one `&str`. Empty (no allocation) for nearly every
-    /// message.
+    /// unfolded sits in `unfolded_text`: every value can then be lent out
+    /// as one `&str`. Empty (no allocation) for nearly every message.
     unfolded: Vec<(u32, Span)>,
+    unfolded_text: String,
 }
 
 /// Where the first field of each known name is, for headers as parsed:
@@ -616,27 +621,23 @@ impl FirstFields {
     }
 }
 
-impl Headers {
-    /// No headers.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
+impl<B: AsRef<str>> Headers<B> {
     /// Headers over `buf`, indexed by `entries` (built by the parser);
     /// `folded` says whether any entry is folded.
-    pub(crate) fn from_parts(buf: String, entries: Vec<Entry>, folded: bool) -> Self {
+    pub(crate) fn from_parts(buf: B, entries: Vec<Entry>, folded: bool) -> Self {
         let first = FirstFields::of(&entries);
         let mut headers = Self {
             buf,
             entries,
             first,
             unfolded: Vec::new(),
+            unfolded_text: String::new(),
         };
         // Only a message with folded lines pays for this pass.
         if folded {
             for i in 0..headers.entries.len() {
                 if let Some(&entry) = headers.entries.get(i).filter(|e| e.folded) {
-                    let value = unfold(entry.value.of(&headers.buf));
+                    let value = unfold(entry.value.of(headers.buf.as_ref()));
                     headers.keep_unfolded(entry.line_start, &value);
                 }
             }
@@ -644,25 +645,30 @@ impl Headers {
         headers
     }
 
-    /// Appends `value`, the unfolded value of the folded field whose line
-    /// starts at `line_start`, to the buffer and notes where it is.
+    /// The field text, lines as received or pushed.
+    #[inline]
+    fn text(&self) -> &str {
+        self.buf.as_ref()
+    }
+
+    /// Notes `value` as the unfolded value of the folded field whose line
+    /// starts at `line_start`.
     fn keep_unfolded(&mut self, line_start: u32, value: &str) {
-        let start = self.buf.len();
-        self.buf.push_str(value);
+        let start = self.unfolded_text.len();
+        self.unfolded_text.push_str(value);
         self.unfolded
-            .push((line_start, Span::new(start, self.buf.len())));
+            .push((line_start, Span::new(start, self.unfolded_text.len())));
     }
 
-    /// The buffer and the fields, for a change to the fields: the
-    /// first-field index no longer holds. Every change goes through here.
-    fn fields_mut(&mut self) -> (&str, &mut Vec<Entry>) {
-        self.first.valid = false;
-        (&self.buf, &mut self.entries)
-    }
-
-    /// The fields, for a change (see [`Headers::fields_mut`]).
-    fn entries_mut(&mut self) -> &mut Vec<Entry> {
-        self.fields_mut().1
+    /// These headers owning their text: the lines are copied once.
+    pub fn into_owned(self) -> Headers {
+        Headers {
+            buf: self.buf.as_ref().to_owned(),
+            entries: self.entries,
+            first: self.first,
+            unfolded: self.unfolded,
+            unfolded_text: self.unfolded_text,
+        }
     }
 
     /// Number of header fields (lines, not comma-separated values).
@@ -679,7 +685,7 @@ impl Headers {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries
             .iter()
-            .map(|e| (e.name.of(&self.buf), self.value_of(e)))
+            .map(|e| (e.name.of(self.text()), self.value_of(e)))
     }
 
     /// The value of the first field named `name` (any case, long or compact).
@@ -694,7 +700,7 @@ impl Headers {
             .iter()
             .filter(move |e| match known {
                 Some(k) => e.id == k.id,
-                None => e.name.of(&self.buf).eq_ignore_ascii_case(name),
+                None => e.name.of(self.text()).eq_ignore_ascii_case(name),
             })
             .map(|e| self.value_of(e))
     }
@@ -737,6 +743,132 @@ impl Headers {
         }
     }
 
+    /// The first field named `name`, line folding replaced by spaces.
+    #[inline]
+    pub(crate) fn first_value(&self, name: HeaderName) -> Option<&str> {
+        self.named(name).next().map(|e| self.value_of(e))
+    }
+
+    /// Writes every field as `line CRLF`, as received or pushed, except that
+    /// `Content-Length` always states `body_len` (RFC 3261 §20.14): a field
+    /// with another value is rewritten, and one is added at the end if none
+    /// exists.
+    ///
+    /// Consecutive lines that follow each other in the buffer, CRLF between
+    /// them, are copied in one piece.
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>, body_len: usize) {
+        let buf = self.text().as_bytes();
+        // Lines buf[start..end] not written yet, each ended by CRLF but the
+        // last.
+        let mut run: Option<(usize, usize)> = None;
+        let flush = |out: &mut Vec<u8>, run: Option<(usize, usize)>| {
+            if let Some(lines) = run.and_then(|(start, end)| buf.get(start..end)) {
+                out.extend_from_slice(lines);
+                out.extend_from_slice(b"\r\n");
+            }
+        };
+        let mut length_written = false;
+        for entry in &self.entries {
+            if entry.id == KnownId::CONTENT_LENGTH {
+                let name = entry.name.of(self.text());
+                length_written = true;
+                let states_len =
+                    entry.value.of(self.text()).trim().parse::<usize>() == Ok(body_len);
+                if !states_len {
+                    flush(out, run.take());
+                    write_length(out, name, body_len);
+                    continue;
+                }
+            }
+            let (start, end) = (entry.line_start as usize, entry.value.end as usize);
+            run = match run {
+                Some((first, last))
+                    if start == last + 2 && buf.get(last..start) == Some(b"\r\n") =>
+                {
+                    Some((first, end))
+                }
+                other => {
+                    flush(out, other);
+                    Some((start, end))
+                }
+            };
+        }
+        flush(out, run);
+        if !length_written {
+            write_length(out, HeaderName::CONTENT_LENGTH.as_str(), body_len);
+        }
+    }
+
+    /// Bytes of field text held, for sizing an output buffer.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text().len()
+    }
+
+    /// The lines (`name: value` as received or pushed, without CRLF) of
+    /// every field named `name`, in order.
+    pub(crate) fn lines(&self, name: HeaderName) -> impl Iterator<Item = &str> {
+        self.named(name).map(|e| self.line_of(e))
+    }
+
+    /// Every field as (id of its name, unfolded value), in order.
+    pub(crate) fn known_fields(&self) -> impl Iterator<Item = (KnownId, &str)> {
+        self.entries.iter().map(|e| (e.id, self.value_of(e)))
+    }
+
+    /// The values of every field named `name`, in order.
+    pub(crate) fn values(&self, name: HeaderName) -> impl Iterator<Item = &str> {
+        self.named(name).map(|e| self.value_of(e))
+    }
+
+    fn named(&self, name: HeaderName) -> impl Iterator<Item = &Entry> {
+        let start = self.first.start(name).unwrap_or(self.entries.len());
+        self.entries
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .filter(move |e| name.names(e, self.text()))
+    }
+
+    /// The value of `entry`, unfolded.
+    #[inline]
+    fn value_of(&self, entry: &Entry) -> &str {
+        if entry.folded {
+            let unfolded = self
+                .unfolded
+                .iter()
+                .find(|(line, _)| *line == entry.line_start);
+            if let Some((_, span)) = unfolded {
+                return span.of(&self.unfolded_text);
+            }
+        }
+        entry.value.of(self.text())
+    }
+
+    fn line_of(&self, entry: &Entry) -> &str {
+        self.text()
+            .get(entry.line_start as usize..entry.value.end as usize)
+            .unwrap_or("")
+    }
+}
+
+impl Headers {
+    /// No headers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The buffer and the fields, for a change to the fields: the
+    /// first-field index no longer holds. Every change goes through here.
+    fn fields_mut(&mut self) -> (&str, &mut Vec<Entry>) {
+        self.first.valid = false;
+        (&self.buf, &mut self.entries)
+    }
+
+    /// The fields, for a change (see [`Headers::fields_mut`]).
+    fn entries_mut(&mut self) -> &mut Vec<Entry> {
+        self.fields_mut().1
+    }
+
     /// Appends `header` as a new line at the end.
     pub fn push<'a, T: TypedHeader<'a>>(&mut self, header: &T) {
         let entry = self.append_typed(T::NAME, format_args!("{header}"));
@@ -760,6 +892,7 @@ impl Headers {
             entries: Vec::with_capacity(fields),
             first: FirstFields::default(),
             unfolded: Vec::new(),
+            unfolded_text: String::new(),
         }
     }
 
@@ -784,12 +917,6 @@ impl Headers {
     /// Appends a field named `name` with `value`; as [`Headers::push_with`].
     pub fn push_str(&mut self, name: HeaderName, value: &str) -> bool {
         self.push_with(name, |buf| buf.push_str(value))
-    }
-
-    /// The first field named `name`, line folding replaced by spaces.
-    #[inline]
-    pub(crate) fn first_value(&self, name: HeaderName) -> Option<&str> {
-        self.named(name).next().map(|e| self.value_of(e))
     }
 
     /// Replaces every field of header `T` by one line holding `header`, at the
@@ -827,7 +954,7 @@ impl Headers {
     }
 
     /// Copies every field named `name` from `other`, in order, to the end.
-    pub fn copy_from(&mut self, other: &Headers, name: HeaderName) {
+    pub fn copy_from<B: AsRef<str>>(&mut self, other: &Headers<B>, name: HeaderName) {
         for entry in other.named(name) {
             let line = other.line_of(entry);
             let start = self.buf.len();
@@ -851,106 +978,6 @@ impl Headers {
             }
             self.entries_mut().push(copy);
         }
-    }
-
-    /// Writes every field as `line CRLF`, as received or pushed, except that
-    /// `Content-Length` always states `body_len` (RFC 3261 §20.14): a field
-    /// with another value is rewritten, and one is added at the end if none
-    /// exists.
-    ///
-    /// Consecutive lines that follow each other in the buffer, CRLF between
-    /// them, are copied in one piece.
-    pub(crate) fn write_to(&self, out: &mut Vec<u8>, body_len: usize) {
-        let buf = self.buf.as_bytes();
-        // Lines buf[start..end] not written yet, each ended by CRLF but the
-        // last.
-        let mut run: Option<(usize, usize)> = None;
-        let flush = |out: &mut Vec<u8>, run: Option<(usize, usize)>| {
-            if let Some(lines) = run.and_then(|(start, end)| buf.get(start..end)) {
-                out.extend_from_slice(lines);
-                out.extend_from_slice(b"\r\n");
-            }
-        };
-        let mut length_written = false;
-        for entry in &self.entries {
-            if entry.id == KnownId::CONTENT_LENGTH {
-                let name = entry.name.of(&self.buf);
-                length_written = true;
-                let states_len = entry.value.of(&self.buf).trim().parse::<usize>() == Ok(body_len);
-                if !states_len {
-                    flush(out, run.take());
-                    write_length(out, name, body_len);
-                    continue;
-                }
-            }
-            let (start, end) = (entry.line_start as usize, entry.value.end as usize);
-            run = match run {
-                Some((first, last))
-                    if start == last + 2 && buf.get(last..start) == Some(b"\r\n") =>
-                {
-                    Some((first, end))
-                }
-                other => {
-                    flush(out, other);
-                    Some((start, end))
-                }
-            };
-        }
-        flush(out, run);
-        if !length_written {
-            write_length(out, HeaderName::CONTENT_LENGTH.as_str(), body_len);
-        }
-    }
-
-    /// Bytes of field text held, for sizing an output buffer.
-    pub(crate) fn text_len(&self) -> usize {
-        self.buf.len()
-    }
-
-    /// The lines (`name: value` as received or pushed, without CRLF) of
-    /// every field named `name`, in order.
-    pub(crate) fn lines(&self, name: HeaderName) -> impl Iterator<Item = &str> {
-        self.named(name).map(|e| self.line_of(e))
-    }
-
-    /// Every field as (id of its name, unfolded value), in order.
-    pub(crate) fn known_fields(&self) -> impl Iterator<Item = (KnownId, &str)> {
-        self.entries.iter().map(|e| (e.id, self.value_of(e)))
-    }
-
-    /// The values of every field named `name`, in order.
-    pub(crate) fn values(&self, name: HeaderName) -> impl Iterator<Item = &str> {
-        self.named(name).map(|e| self.value_of(e))
-    }
-
-    fn named(&self, name: HeaderName) -> impl Iterator<Item = &Entry> {
-        let start = self.first.start(name).unwrap_or(self.entries.len());
-        self.entries
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .filter(move |e| name.names(e, &self.buf))
-    }
-
-    /// The value of `entry`, unfolded.
-    #[inline]
-    fn value_of(&self, entry: &Entry) -> &str {
-        if entry.folded {
-            let unfolded = self
-                .unfolded
-                .iter()
-                .find(|(line, _)| *line == entry.line_start);
-            if let Some((_, span)) = unfolded {
-                return span.of(&self.buf);
-            }
-        }
-        entry.value.of(&self.buf)
-    }
-
-    fn line_of(&self, entry: &Entry) -> &str {
-        self.buf
-            .get(entry.line_start as usize..entry.value.end as usize)
-            .unwrap_or("")
     }
 
     fn append_typed(&mut self, name: HeaderName, value: fmt::Arguments<'_>) -> Entry {
@@ -1007,17 +1034,17 @@ impl Headers {
     }
 }
 
-impl PartialEq for Headers {
+impl<B: AsRef<str>, C: AsRef<str>> PartialEq<Headers<C>> for Headers<B> {
     /// Equal when the fields have the same names (as written) and values
     /// (unfolded), in the same order.
-    fn eq(&self, other: &Self) -> bool {
+    fn eq(&self, other: &Headers<C>) -> bool {
         self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
 
-impl Eq for Headers {}
+impl<B: AsRef<str>> Eq for Headers<B> {}
 
-impl fmt::Debug for Headers {
+impl<B: AsRef<str>> fmt::Debug for Headers<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
@@ -1025,8 +1052,8 @@ impl fmt::Debug for Headers {
 
 /// The values of every field of header `T`, as [`Headers::get_all`]
 /// yields them: field by field, element by element for list headers.
-struct AllValues<'a, T> {
-    headers: &'a Headers,
+struct AllValues<'a, T, B> {
+    headers: &'a Headers<B>,
     /// The next entry to look at.
     next_entry: usize,
     /// What is left of the current field's value.
@@ -1034,7 +1061,7 @@ struct AllValues<'a, T> {
     _values: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<'a, T: TypedHeader<'a>> Iterator for AllValues<'a, T> {
+impl<'a, T: TypedHeader<'a>, B: AsRef<str>> Iterator for AllValues<'a, T, B> {
     type Item = Result<T, HeaderError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1052,7 +1079,7 @@ impl<'a, T: TypedHeader<'a>> Iterator for AllValues<'a, T> {
             let entries = headers.entries.get(self.next_entry..)?;
             let at = entries
                 .iter()
-                .position(|e| T::NAME.names(e, &headers.buf))?;
+                .position(|e| T::NAME.names(e, headers.text()))?;
             self.next_entry += at + 1;
             self.rest = Some(headers.value_of(entries.get(at)?));
         }
@@ -1334,13 +1361,25 @@ mod tests {
 
     #[test]
     fn views_borrow_the_message_text() {
+        let message = crate::message::Message::parse(FOLDED).unwrap();
+        views_borrow_the_text_of(message.headers(), message.headers().text());
+        // Read in place, the same views borrow the received bytes.
+        let view = crate::message::MessageRef::parse(FOLDED).unwrap();
+        views_borrow_the_text_of(view.headers(), std::str::from_utf8(FOLDED).unwrap());
+        assert_eq!(view.headers(), message.headers());
+        // Serialized, the fold is kept as received.
+        let bytes = message.to_bytes();
+        assert!(bytes.windows(4).any(|w| w == b"\r\n <"));
+    }
+
+    /// The views of `FOLDED`'s fields in `headers` point into `text` (the
+    /// lines) or, for the folded `From`, into the unfolded copy.
+    fn views_borrow_the_text_of<B: AsRef<str>>(headers: &Headers<B>, text: &str) {
         use crate::header::{CallIdRef, ContactRef, FromRef, ToRef, ViaRef};
         use std::borrow::Cow;
 
-        let message = crate::message::Message::parse(FOLDED).unwrap();
-        let headers = message.headers();
-        let buf = headers.buf.as_bytes().as_ptr_range();
-        let borrowed = |text: &str| buf.contains(&text.as_ptr());
+        let lines = text.as_bytes().as_ptr_range();
+        let borrowed = |value: &str| lines.contains(&value.as_ptr());
 
         let via = headers.get::<ViaRef>().unwrap().unwrap();
         assert!(borrowed(&via.host) && borrowed(via.params.as_str()));
@@ -1354,15 +1393,14 @@ mod tests {
         assert!(borrowed(contact.address().unwrap().uri.as_str()));
         assert_eq!(contact.expires(), Some(60));
 
-        // The folded From is read from its unfolded copy, kept in the
-        // buffer; only the escaped display name had to be rewritten.
+        // The folded From is read from its unfolded copy; only the escaped
+        // display name had to be rewritten.
+        let unfolded = headers.unfolded_text.as_bytes().as_ptr_range();
         let from = headers.get::<FromRef>().unwrap().unwrap();
         assert!(matches!(&from.display_name, Some(Cow::Owned(name)) if name == "A \"B\""));
-        assert!(borrowed(from.uri.as_str()) && borrowed(from.params.as_str()));
+        assert!(unfolded.contains(&from.uri.as_str().as_ptr()));
+        assert!(unfolded.contains(&from.params.as_str().as_ptr()));
         assert_eq!(from.tag(), Some("1"));
-        // Serialized, the fold is kept as received.
-        let bytes = message.to_bytes();
-        assert!(bytes.windows(4).any(|w| w == b"\r\n <"));
         assert_eq!(
             from.into_owned(),
             headers.get::<crate::header::From>().unwrap().unwrap()
@@ -1372,12 +1410,12 @@ mod tests {
     #[test]
     fn folded_values_survive_copying_between_headers() {
         let message = crate::message::Message::parse(FOLDED).unwrap();
+        let view = crate::message::MessageRef::parse(FOLDED).unwrap();
         let mut copy = Headers::new();
         copy.copy_from(message.headers(), HeaderName::FROM);
-        assert_eq!(
-            copy.get_raw("From"),
-            Some("\"A \\\"B\\\"\" <sip:a@example.com>;tag=1")
-        );
+        copy.copy_from(view.headers(), HeaderName::FROM);
+        let from = "\"A \\\"B\\\"\" <sip:a@example.com>;tag=1";
+        assert_eq!(copy.raw_values("From").collect::<Vec<_>>(), [from, from]);
         assert_eq!(
             copy.get::<crate::header::From>(),
             message.headers().get::<crate::header::From>()

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use crate::header::{CSeq, CallId, ContentLength, ContentType, From, To, Via};
 use crate::headers::{HeaderName, Headers, TypedHeader};
 use crate::parse::{Limits, ParseError};
-use crate::uri::Uri;
+use crate::uri::{Uri, UriRef};
 
 /// A request method (RFC 3261 §7.1, §27.4). Methods are case-sensitive;
 /// an unknown one is kept verbatim in [`Method::Other`].
@@ -371,16 +371,112 @@ pub enum Message {
     Response(Response),
 }
 
+/// A request read in place: [`Request`] with its text borrowed from the
+/// received bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRef<'a> {
+    /// The method.
+    pub method: Method,
+    /// The Request-URI.
+    pub uri: UriRef<'a>,
+    /// The version of the request line.
+    pub version: SipVersion,
+    /// The header fields, in order.
+    pub headers: Headers<&'a str>,
+    /// The body (possibly empty).
+    pub body: &'a [u8],
+}
+
+/// A response read in place: [`Response`] with its text borrowed from the
+/// received bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseRef<'a> {
+    /// The version of the status line.
+    pub version: SipVersion,
+    /// The status code.
+    pub status: StatusCode,
+    /// The reason phrase (UTF-8, possibly empty).
+    pub reason: &'a str,
+    /// The header fields, in order.
+    pub headers: Headers<&'a str>,
+    /// The body (possibly empty).
+    pub body: &'a [u8],
+}
+
+/// A message read in place: the start line, the header index and the body
+/// point into the bytes it was parsed from, so that parsing copies and
+/// allocates nothing but the index. Every header read works on it as on a
+/// [`Message`]; [`MessageRef::into_owned`] copies it into one to keep or
+/// change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageRef<'a> {
+    /// A request.
+    Request(RequestRef<'a>),
+    /// A response.
+    Response(ResponseRef<'a>),
+}
+
+impl<'a> MessageRef<'a> {
+    /// Parses one message (one WebSocket frame, one datagram) in place, with
+    /// the default [`Limits`]. Accepts and rejects exactly what
+    /// [`Message::parse`] does.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, ParseError> {
+        crate::parse::parse_message(bytes, &Limits::default())
+    }
+
+    /// Parses one message in place with the given limits.
+    pub fn parse_with_limits(bytes: &'a [u8], limits: &Limits) -> Result<Self, ParseError> {
+        crate::parse::parse_message(bytes, limits)
+    }
+
+    /// The header fields.
+    pub fn headers(&self) -> &Headers<&'a str> {
+        match self {
+            MessageRef::Request(r) => &r.headers,
+            MessageRef::Response(r) => &r.headers,
+        }
+    }
+
+    /// The body.
+    pub fn body(&self) -> &'a [u8] {
+        match self {
+            MessageRef::Request(r) => r.body,
+            MessageRef::Response(r) => r.body,
+        }
+    }
+
+    /// The message owning its text: the header lines, the body and the
+    /// Request-URI or reason phrase are copied.
+    pub fn into_owned(self) -> Message {
+        match self {
+            MessageRef::Request(r) => Message::Request(Request {
+                method: r.method,
+                uri: r.uri.into_owned(),
+                version: r.version,
+                headers: r.headers.into_owned(),
+                body: r.body.to_vec(),
+            }),
+            MessageRef::Response(r) => Message::Response(Response {
+                version: r.version,
+                status: r.status,
+                reason: r.reason.to_owned(),
+                headers: r.headers.into_owned(),
+                body: r.body.to_vec(),
+            }),
+        }
+    }
+}
+
 impl Message {
     /// Parses one message (one WebSocket frame, one datagram) with the
     /// default [`Limits`].
     pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
-        crate::parse::parse_message(bytes, &Limits::default())
+        MessageRef::parse(bytes).map(MessageRef::into_owned)
     }
 
     /// Parses one message with the given limits.
     pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<Message, ParseError> {
-        crate::parse::parse_message(bytes, limits)
+        MessageRef::parse_with_limits(bytes, limits).map(MessageRef::into_owned)
     }
 
     /// The header fields.
@@ -679,5 +775,46 @@ mod tests {
             assert_eq!(lower.parse::<Method>(), Ok(Method::Other(lower.clone())));
         }
         assert_eq!("a b".parse::<Method>(), Err(InvalidMethod));
+    }
+
+    #[test]
+    fn a_message_read_in_place_borrows_the_input() {
+        let request: &[u8] = b"\r\nINVITE sip:bob@example.com;transport=ws SIP/2.0\r\n\
+            Via: SIP/2.0/WSS h.invalid;branch=z9hG4bK1\r\n\
+            Content-Length: 4\r\n\r\nv=0\nEXTRA";
+        let response: &[u8] = b"SIP/2.0 180 Ringing, really\r\nCall-ID: a\r\n\r\nrest";
+        let input = |bytes: &[u8], text: &str| bytes.as_ptr_range().contains(&text.as_ptr());
+        let Ok(MessageRef::Request(r)) = MessageRef::parse(request) else {
+            panic!("not a request")
+        };
+        assert_eq!(r.uri.as_str(), "sip:bob@example.com;transport=ws");
+        assert!(input(request, r.uri.as_str()));
+        assert!(input(request, r.headers.get_raw("via").unwrap()));
+        assert_eq!(r.body, b"v=0\n");
+        assert!(request.as_ptr_range().contains(&r.body.as_ptr()));
+        let Ok(MessageRef::Response(r)) = MessageRef::parse(response) else {
+            panic!("not a response")
+        };
+        assert_eq!((r.status.as_u16(), r.reason), (180, "Ringing, really"));
+        assert!(input(response, r.reason) && input(response, r.headers.get_raw("i").unwrap()));
+        // Without Content-Length the body is the rest of the input.
+        assert_eq!(r.body, b"rest");
+
+        // The owned message holds the same, and reads and prints the same.
+        for bytes in [request, response] {
+            let view = MessageRef::parse(bytes).unwrap();
+            let owned = Message::parse(bytes).unwrap();
+            assert_eq!(view.headers(), owned.headers());
+            assert_eq!(view.body(), owned.body());
+            assert_eq!(view.into_owned(), owned);
+        }
+        for bad in [
+            &b"INVITE sip:a@b SIP/2.0\r\nl: 9\r\n\r\nabc"[..],
+            b"\r\n",
+            b"x",
+        ] {
+            assert_eq!(MessageRef::parse(bad).err(), Message::parse(bad).err());
+            assert!(MessageRef::parse(bad).is_err());
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::header::ContentType;
 use crate::headers::HeaderName;
-use crate::message::Message;
+use crate::message::{Message, MessageRef};
 use crate::parse::{Limits, ParseError};
 
 /// One part of a multipart body.
@@ -104,8 +104,12 @@ fn part(bytes: &[u8]) -> Result<Part<'_>, MultipartError> {
     framed.extend_from_slice(bytes.get(..head_len).unwrap_or_default());
     framed.extend_from_slice(b"\r\n\r\n");
     let headers = match crate::parse::parse_message(&framed, &Limits::default()) {
-        Ok(m) => {
-            let mut headers = m.headers().clone();
+        Ok(message) => {
+            let headers = match message {
+                MessageRef::Request(r) => r.headers,
+                MessageRef::Response(r) => r.headers,
+            };
+            let mut headers = headers.into_owned();
             headers.remove(HeaderName::CONTENT_LENGTH);
             headers
         }

@@ -14,8 +14,8 @@
 //! (the RFC 5118 archive uses LF).
 
 use crate::headers::{Entry, HeaderName, Headers, Span, known_id};
-use crate::message::{Message, Method, Request, Response, SipVersion, StatusCode};
-use crate::uri::{Uri, UriError};
+use crate::message::{MessageRef, Method, RequestRef, ResponseRef, SipVersion, StatusCode};
+use crate::uri::{UriError, UriRef};
 
 /// Resource caps applied while parsing, so that no input costs unbounded
 /// memory or time.
@@ -100,8 +100,11 @@ pub enum ParseError {
     },
 }
 
-/// Parses one message.
-pub(crate) fn parse_message(input: &[u8], limits: &Limits) -> Result<Message, ParseError> {
+/// Parses one message in place.
+pub(crate) fn parse_message<'a>(
+    input: &'a [u8],
+    limits: &Limits,
+) -> Result<MessageRef<'a>, ParseError> {
     // Offsets into the head are kept as u32.
     let max_size = limits.max_message_size.min(u32::MAX as usize);
     if input.len() > max_size {
@@ -121,9 +124,9 @@ pub(crate) fn parse_message(input: &[u8], limits: &Limits) -> Result<Message, Pa
         .map_err(|_| ParseError::NotUtf8)?;
     let start_line = text.get(..head.start_line_end).unwrap_or("");
     let header_text = text.get(head.headers_start..).unwrap_or("");
-    let headers = Headers::from_parts(header_text.to_owned(), head.entries, head.folded);
+    let headers = Headers::from_parts(header_text, head.entries, head.folded);
     let rest = input.get(head.body_start..).unwrap_or_default();
-    let body = frame_body(&headers, rest)?.to_vec();
+    let body = frame_body(&headers, rest)?;
     parse_start_line(start_line, headers, body)
 }
 
@@ -335,7 +338,7 @@ fn trimmed_end(input: &[u8], start: usize, end: usize) -> usize {
 }
 
 /// The body, framed by `Content-Length`.
-fn frame_body<'a>(headers: &Headers, rest: &'a [u8]) -> Result<&'a [u8], ParseError> {
+fn frame_body<'a>(headers: &Headers<&str>, rest: &'a [u8]) -> Result<&'a [u8], ParseError> {
     let mut declared: Option<usize> = None;
     let mut conflicting = false;
     for value in headers.values(HeaderName::CONTENT_LENGTH) {
@@ -354,7 +357,11 @@ fn frame_body<'a>(headers: &Headers, rest: &'a [u8]) -> Result<&'a [u8], ParseEr
     }
 }
 
-fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Message, ParseError> {
+fn parse_start_line<'a>(
+    line: &'a str,
+    headers: Headers<&'a str>,
+    body: &'a [u8],
+) -> Result<MessageRef<'a>, ParseError> {
     if line.starts_with("SIP/") {
         let (version, rest) =
             split_at_space(line).ok_or(ParseError::StartLine("missing status code"))?;
@@ -372,10 +379,10 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
         if reason.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
             return Err(ParseError::StartLine("control character in reason phrase"));
         }
-        return Ok(Message::Response(Response {
+        return Ok(MessageRef::Response(ResponseRef {
             version,
             status,
-            reason: reason.to_owned(),
+            reason,
             headers,
             body,
         }));
@@ -399,9 +406,9 @@ fn parse_start_line(line: &str, headers: Headers, body: Vec<u8>) -> Result<Messa
             "Request-URI must not be enclosed in <>",
         ));
     }
-    let uri = Uri::parse(uri).map_err(ParseError::RequestUri)?;
+    let uri = UriRef::view(uri).map_err(ParseError::RequestUri)?;
     let version = parse_version(version)?;
-    Ok(Message::Request(Request {
+    Ok(MessageRef::Request(RequestRef {
         method,
         uri,
         version,
