@@ -1,7 +1,8 @@
 //! Fuzzes the message parser: no input may panic, whatever parses must
 //! serialize to bytes that parse to the same message, every typed header
 //! value that reads must print as text that reads back the same, each
-//! header view must read what its owned type reads, a multipart body must
+//! header view must read what its owned type reads, in the owned message
+//! and in the message read in place alike, a multipart body must
 //! split into its parts or be refused, and the answer to a request the UA
 //! must refuse must parse as a response.
 #![no_main]
@@ -13,7 +14,7 @@ use vani_sip::auth::{
 };
 use vani_sip::header::*;
 use vani_sip::headers::{Headers, TypedHeader};
-use vani_sip::message::Message;
+use vani_sip::message::{Message, MessageRef};
 
 include!("../../tests/support/typed_headers.rs");
 
@@ -26,7 +27,18 @@ fn each<T: for<'a> TypedHeader<'a>>(headers: &Headers) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let in_place = MessageRef::parse(data);
+    assert_eq!(
+        in_place.as_ref().err(),
+        Message::parse(data).as_ref().err(),
+        "both parses accept and refuse alike"
+    );
     if let Ok(message) = Message::parse(data) {
+        let Ok(in_place) = in_place else {
+            unreachable!("checked above")
+        };
+        assert_eq!(in_place.headers(), message.headers());
+        assert_eq!(in_place.body(), message.body());
         let bytes = message.to_bytes();
         let again = Message::parse(&bytes).expect("serialized message parses");
         assert_eq!(again.to_bytes(), bytes);
@@ -45,6 +57,17 @@ fuzz_target!(|data: &[u8]| {
             )*};
         }
         with_every_header_view!(agree);
+        // Read in place, the views read the same again.
+        let v = in_place.headers();
+        macro_rules! agree_in_place {
+            ($(($view:ident, $owned:ty)),* $(,)?) => {$(
+                let owned: Vec<Result<$owned, _>> = h.get_all::<$owned>().collect();
+                let viewed: Vec<Result<$owned, _>> =
+                    v.get_all::<$view<'_>>().map(|v| v.map($view::into_owned)).collect();
+                assert_eq!(viewed, owned);
+            )*};
+        }
+        with_every_header_view!(agree_in_place);
         // A multipart body splits into parts or is refused.
         let _ = vani_sip::multipart::parts(&message);
         // A request the UA must refuse gets an answer that is itself a
