@@ -7,7 +7,9 @@
 //! ones included (RFC 3261 §7.3.1: a proxy must not reorder or drop what it
 //! does not understand). The field text lives in one buffer; each entry holds
 //! ranges into it, so indexing a parsed message costs no allocation per
-//! header. Names compare case-insensitively and compact forms (`v`, `f`, `t`,
+//! header. In a message read in place ([`crate::message::MessageRef`]) that
+//! buffer is the received input itself (`Headers<&str>`), and nothing is
+//! copied. Names compare case-insensitively and compact forms (`v`, `f`, `t`,
 //! `i`, `m`, `l`, `k`, `s`, `c`, `e`, `o`, `u`, `r`, `b`, `x`, `y`; RFC 3261
 //! §7.3.3, RFC 3265, RFC 3515, RFC 3892, RFC 4028, RFC 4474) match their long
 //! names.

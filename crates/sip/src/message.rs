@@ -5,6 +5,11 @@
 //! each ended by CRLF), except that `Content-Length` always states the body's
 //! real length. A built message serializes canonically: CRLF line ends, one
 //! header per line, `Content-Length` last unless set earlier.
+//!
+//! A received message is read in place as a [`MessageRef`], whose start
+//! line, header index and body point into the input, and copied into a
+//! [`Message`] ([`MessageRef::into_owned`], or [`Message::parse`] at once)
+//! to be kept or changed.
 
 use std::fmt;
 use std::str::FromStr;
