@@ -270,25 +270,28 @@ pub(crate) fn parse_decimal(s: &str, max: u64) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }
-    // Up to 19 digits cannot overflow a u64: add them up plainly (a
-    // checked multiply costs a 128-bit multiply call on wasm32).
-    let significant = digits
-        .iter()
-        .position(|&b| b != b'0')
-        .map_or(&[][..], |i| digits.get(i..).unwrap_or_default());
+    // Up to 19 digits cannot overflow a u64: add them up plainly, in one
+    // pass that also checks them (a checked multiply costs a 128-bit
+    // multiply call on wasm32). Longer numbers may still fit if they start
+    // with zeros.
     let mut n: u64 = 0;
-    for &b in digits {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        if significant.len() <= 19 {
+    if digits.len() <= 19 {
+        for &b in digits {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
             n = n.wrapping_mul(10).wrapping_add(u64::from(digit));
         }
-    }
-    if significant.len() > 19 {
-        n = 0;
-        for &b in significant {
+    } else {
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let start = digits
+            .iter()
+            .position(|&b| b != b'0')
+            .unwrap_or(digits.len());
+        for &b in digits.get(start..).unwrap_or_default() {
             n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
         }
     }
@@ -387,6 +390,22 @@ mod tests {
             Some(9_999_999_999_999_999_999)
         );
         assert_eq!(parse_decimal("00000000000000000000000012", 20), Some(12));
+        assert_eq!(parse_decimal("0000000000000000000000001x", 20), None);
         assert_eq!(parse_decimal("0", 0), Some(0));
+    }
+
+    proptest::proptest! {
+        /// Agrees with reading the digits as a 128-bit number.
+        #[test]
+        fn decimals_read_as_wide_numbers_do(text in "[0-9]{0,30}|[0-9+ a]{0,8}", max: u64) {
+            let wide = text
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| text.parse::<u128>().ok())
+                .flatten()
+                .filter(|&n| n <= u128::from(max))
+                .and_then(|n| u64::try_from(n).ok());
+            proptest::prop_assert_eq!(parse_decimal(&text, max), wide);
+        }
     }
 }

@@ -171,23 +171,32 @@ impl fmt::Display for CSeq {
 }
 
 fn parse_seq(header: HeaderName, text: &str, what: &'static str) -> Result<u32, HeaderError> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(HeaderError::malformed(
-            header,
-            "sequence number is not a number",
-        ));
-    }
     parse_decimal(text, MAX_SEQ)
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or(HeaderError::out_of_range(header, what))
+        .ok_or_else(|| {
+            if is_number(text) {
+                HeaderError::out_of_range(header, what)
+            } else {
+                HeaderError::malformed(header, "sequence number is not a number")
+            }
+        })
 }
 
 /// Parses `1*DIGIT` up to `max`, naming `header` in errors.
 fn number(header: HeaderName, text: &str, max: u64) -> Result<u64, HeaderError> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(HeaderError::malformed(header, "not a number"));
-    }
-    parse_decimal(text, max).ok_or(HeaderError::out_of_range(header, "value"))
+    parse_decimal(text, max).ok_or_else(|| {
+        if is_number(text) {
+            HeaderError::out_of_range(header, "value")
+        } else {
+            HeaderError::malformed(header, "not a number")
+        }
+    })
+}
+
+/// Whether `text` is one or more digits (of any size): what tells a
+/// number too large from text that is no number.
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 macro_rules! number_header {
