@@ -328,13 +328,36 @@ fn split_gen_value(s: &str) -> Result<(&str, &str), ParamsError> {
 
 /// Bytes of an unquoted `gen-value`: token characters plus those of a host
 /// (`:` and `[]` for IPv6, RFC 5118 §4.5 allows both forms in `received`).
+#[inline]
 fn is_value_byte(b: u8) -> bool {
-    crate::syntax::is_token_byte(b) || matches!(b, b':' | b'[' | b']')
+    VALUE_BYTES.get(usize::from(b)).is_some_and(|&v| v)
 }
+
+/// [`is_value_byte`] for each byte value, one lookup per byte (long
+/// values such as a proxy's `branch` are read byte by byte).
+static VALUE_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut rest: &mut [bool] = &mut table;
+    let mut b: u8 = 0;
+    while let [slot, tail @ ..] = rest {
+        *slot = crate::syntax::is_token_byte_const(b) || matches!(b, b':' | b'[' | b']');
+        rest = tail;
+        b = b.wrapping_add(1);
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_bytes_are_token_bytes_and_those_of_a_host() {
+        for b in 0..=u8::MAX {
+            let expected = crate::syntax::is_token_byte(b) || matches!(b, b':' | b'[' | b']');
+            assert_eq!(is_value_byte(b), expected, "{b:#04x}");
+        }
+    }
 
     #[test]
     fn header_params_allow_whitespace_and_quotes() {

@@ -104,6 +104,11 @@ pub(crate) fn is_token_byte(b: u8) -> bool {
     is(b, TOKEN)
 }
 
+/// [`is_token_byte`] for tables built at compile time.
+pub(crate) const fn is_token_byte_const(b: u8) -> bool {
+    class_of(b) & TOKEN != 0
+}
+
 /// Whether `s` is a non-empty `token`.
 pub(crate) fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_token_byte)
