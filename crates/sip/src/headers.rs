@@ -662,17 +662,6 @@ impl<B: AsRef<str>> Headers<B> {
             .push((line_start, Span::new(start, self.unfolded_text.len())));
     }
 
-    /// These headers owning their text: the lines are copied once.
-    pub fn into_owned(self) -> Headers {
-        Headers {
-            buf: self.buf.as_ref().to_owned(),
-            entries: self.entries,
-            first: self.first,
-            unfolded: self.unfolded,
-            unfolded_text: self.unfolded_text,
-        }
-    }
-
     /// Number of header fields (lines, not comma-separated values).
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -850,6 +839,19 @@ impl<B: AsRef<str>> Headers<B> {
         self.text()
             .get(entry.line_start as usize..entry.value.end as usize)
             .unwrap_or("")
+    }
+}
+
+impl Headers<&str> {
+    /// These headers owning their text: the lines are copied once.
+    pub fn into_owned(self) -> Headers {
+        Headers {
+            buf: self.buf.to_owned(),
+            entries: self.entries,
+            first: self.first,
+            unfolded: self.unfolded,
+            unfolded_text: self.unfolded_text,
+        }
     }
 }
 

@@ -335,17 +335,11 @@ fn is_value_byte(b: u8) -> bool {
 
 /// [`is_value_byte`] for each byte value, one lookup per byte (long
 /// values such as a proxy's `branch` are read byte by byte).
-static VALUE_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut rest: &mut [bool] = &mut table;
-    let mut b: u8 = 0;
-    while let [slot, tail @ ..] = rest {
-        *slot = crate::syntax::is_token_byte_const(b) || matches!(b, b':' | b'[' | b']');
-        rest = tail;
-        b = b.wrapping_add(1);
-    }
-    table
-};
+static VALUE_BYTES: [bool; 256] = crate::syntax::byte_table!(bool, false, value_byte_of);
+
+const fn value_byte_of(b: u8) -> bool {
+    crate::syntax::is_token_byte_const(b) || matches!(b, b':' | b'[' | b']')
+}
 
 #[cfg(test)]
 mod tests {

@@ -77,18 +77,25 @@ const fn class_of(b: u8) -> u8 {
         | (host as u8 * HOST)
 }
 
+/// A table of `$of(b)` for every byte value `b`, built at compile time
+/// (`$of` a `const fn(u8) -> $ty`, `$zero` any value of `$ty`).
+macro_rules! byte_table {
+    ($ty:ty, $zero:expr, $of:expr) => {{
+        let mut table: [$ty; 256] = [$zero; 256];
+        let mut rest: &mut [$ty] = &mut table;
+        let mut b: u8 = 0;
+        while let [slot, tail @ ..] = rest {
+            *slot = $of(b);
+            rest = tail;
+            b = b.wrapping_add(1);
+        }
+        table
+    }};
+}
+pub(crate) use byte_table;
+
 /// The classes of each byte value (RFC 3261 §25.1, §19.1.1).
-static CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut rest: &mut [u8] = &mut table;
-    let mut b: u8 = 0;
-    while let [slot, tail @ ..] = rest {
-        *slot = class_of(b);
-        rest = tail;
-        b = b.wrapping_add(1);
-    }
-    table
-};
+static CLASS: [u8; 256] = byte_table!(u8, 0, class_of);
 
 /// Whether `b` is in every class of `classes`.
 #[inline(always)]
