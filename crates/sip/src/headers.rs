@@ -506,6 +506,12 @@ pub trait TypedHeader<'a>: Sized + fmt::Display {
     /// True when one line may hold several comma-separated values, each one
     /// a `Self` (RFC 3261 §7.3.1), as for `Via`, `Contact` and `Route`.
     const LIST: bool = false;
+    /// For a [`Self::LIST`] header: true when [`Self::parse`] refuses every
+    /// text that holds a comma outside quoted strings and `<...>` (where
+    /// [`split_list`] splits). A field value that parses whole is then a
+    /// list of one, so it is read whole first, without a search for commas;
+    /// only a value that does not parse whole is split into elements.
+    const REFUSES_COMMAS: bool = false;
     /// Parses one value (one element when [`Self::LIST`]), already trimmed
     /// and unfolded.
     fn parse(value: &'a str) -> Result<Self, HeaderError>;
@@ -715,6 +721,12 @@ impl<B: AsRef<str>> Headers<B> {
         let entry = self.named(T::NAME).next()?;
         let value = self.value_of(entry);
         if T::LIST {
+            if T::REFUSES_COMMAS {
+                let whole = T::parse(value);
+                if whole.is_ok() {
+                    return Some(whole);
+                }
+            }
             Some(T::parse(split_list(value).next().unwrap_or("")))
         } else {
             Some(T::parse(value))
@@ -1085,7 +1097,14 @@ impl<'a, T: TypedHeader<'a>, B: AsRef<str>> Iterator for AllValues<'a, T, B> {
                 .iter()
                 .position(|e| T::NAME.names(e, headers.text()))?;
             self.next_entry += at + 1;
-            self.rest = Some(headers.value_of(entries.get(at)?));
+            let value = headers.value_of(entries.get(at)?);
+            if T::LIST && T::REFUSES_COMMAS {
+                let whole = T::parse(value);
+                if whole.is_ok() {
+                    return Some(whole);
+                }
+            }
+            self.rest = Some(value);
         }
     }
 }
@@ -1424,5 +1443,145 @@ mod tests {
             copy.get::<crate::header::From>(),
             message.headers().get::<crate::header::From>()
         );
+    }
+
+    /// Addresses and `Via`s, well-formed or not, to join into field values:
+    /// commas and `<>` inside quotes, in URIs and in parameter values, and
+    /// text that a comma would cut in two.
+    const LIST_PIECES: &[&str] = &[
+        "<sip:a@b>",
+        "\"A, B\" <sip:c@d>;tag=1",
+        "sip:e@f;p=1",
+        "<sip:g@h;lr>",
+        "*",
+        "Bob <sip:b@c>",
+        "<sip:x@y>;q=0.5;expires=10",
+        "<sip:z@w>;p=\"a,b\"",
+        "\"q\\\"x,\" <sip:q@r>",
+        "<sip:u@v?h=1,2>",
+        "\"<x>\" <sip:s@t>;p=\"<,>\"",
+        "SIP/2.0/UDP h;branch=z9hG4bK1",
+        "SIP/2.0/WSS [::1]:5060;rport",
+        "SIP / 2.0 / TCP a.b:1;received=1.2.3.4",
+        "SIP/2.0/UDP h;x=\"a,b\"",
+        "SIP/2.0/UDP h , x",
+    ];
+
+    /// What reading `value` whole first must agree with: the elements
+    /// `split_list` cuts it into, each parsed. Whenever `value` parses
+    /// whole, it is one element; through `Headers`, `get` and `get_all`
+    /// give exactly the split reading.
+    fn whole_first_agrees_with_split<'a, T>(headers: &'a Headers, value: &'a str)
+    where
+        T: TypedHeader<'a> + PartialEq + fmt::Debug + 'a,
+    {
+        assert!(T::LIST && T::REFUSES_COMMAS);
+        let split: Vec<Result<T, HeaderError>> = split_list(value).map(T::parse).collect();
+        if let whole @ Ok(_) = T::parse(value) {
+            assert_eq!(split, [whole], "{value:?} parses whole");
+        }
+        assert_eq!(
+            headers.get_all::<T>().collect::<Vec<_>>(),
+            split,
+            "{value:?}"
+        );
+        assert_eq!(headers.get::<T>(), split.into_iter().next(), "{value:?}");
+    }
+
+    /// Reads `value` as each list header whose parser refuses commas,
+    /// checking [`whole_first_agrees_with_split`].
+    fn check_list_reads(value: &str) {
+        for name in [
+            "Contact",
+            "Record-Route",
+            "Route",
+            "Path",
+            "Service-Route",
+            "P-Asserted-Identity",
+            "Via",
+        ] {
+            let mut headers = Headers::new();
+            if headers.push_raw(name, value).is_err() {
+                continue;
+            }
+            let value = headers.get_raw(name).unwrap_or_default().to_owned();
+            match name {
+                "Contact" => {
+                    whole_first_agrees_with_split::<crate::header::ContactRef>(&headers, &value);
+                    whole_first_agrees_with_split::<crate::header::Contact>(&headers, &value);
+                }
+                "Record-Route" => {
+                    whole_first_agrees_with_split::<crate::header::RecordRouteRef>(&headers, &value)
+                }
+                "Route" => whole_first_agrees_with_split::<crate::header::Route>(&headers, &value),
+                "Path" => whole_first_agrees_with_split::<crate::header::PathRef>(&headers, &value),
+                "Service-Route" => whole_first_agrees_with_split::<crate::header::ServiceRouteRef>(
+                    &headers, &value,
+                ),
+                "P-Asserted-Identity" => whole_first_agrees_with_split::<
+                    crate::header::PAssertedIdentityRef,
+                >(&headers, &value),
+                _ => {
+                    whole_first_agrees_with_split::<crate::header::ViaRef>(&headers, &value);
+                    whole_first_agrees_with_split::<crate::header::Via>(&headers, &value);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_comma_after_each_part_of_a_value_makes_a_list() {
+        // A top-level comma after each part a parser reads; none may parse
+        // whole, and each reads as the split list.
+        for value in [
+            "*,<sip:a@b>",
+            "A,B <sip:a@b>",
+            "<sip:a@b>,<sip:c@d>",
+            "<sip:a@b>;lr,<sip:c@d>",
+            "<sip:a@b>;p=1,*",
+            "<sip:a@b>;p=\"x\",<sip:c@d>",
+            "sip:a@b,sip:c@d",
+            "sip:e@f;p=1,*",
+            "SIP/2.0/UDP h,SIP/2.0/UDP g",
+            "SIP/2.0/UDP h:5060,SIP/2.0/UDP g",
+            "SIP/2.0/UDP h;branch=1,SIP/2.0/UDP g",
+            "SIP/2.0/UDP h;rport,SIP/2.0/UDP g",
+            "SIP/2.0/UDP [::1],SIP/2.0/UDP g",
+        ] {
+            assert!(
+                crate::header::ContactRef::parse(value).is_err()
+                    && crate::header::RouteRef::parse(value).is_err()
+                    && crate::header::ViaRef::parse(value).is_err(),
+                "{value:?} parses whole"
+            );
+            check_list_reads(value);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn list_values_read_whole_first_read_as_split(
+            pieces in proptest::collection::vec(proptest::sample::select(LIST_PIECES), 1..4),
+            separators in proptest::collection::vec(
+                proptest::sample::select(&[",", ", ", " ,", " , ", ";", " ", ",,"][..]),
+                3,
+            ),
+            noise in "[ ,;<>\"a-z:@=*]{0,4}",
+            noise_at in 0usize..64,
+        ) {
+            let mut value = String::new();
+            for (i, piece) in pieces.iter().enumerate() {
+                if i > 0 {
+                    value.push_str(separators.get(i - 1).copied().unwrap_or(","));
+                }
+                value.push_str(piece);
+            }
+            let at = (0..=noise_at.min(value.len()))
+                .rev()
+                .find(|&i| value.is_char_boundary(i))
+                .unwrap_or(0);
+            value.insert_str(at, &noise);
+            check_list_reads(value.trim());
+        }
     }
 }

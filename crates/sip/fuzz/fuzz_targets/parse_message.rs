@@ -2,7 +2,8 @@
 //! serialize to bytes that parse to the same message, every typed header
 //! value that reads must print as text that reads back the same, each
 //! header view must read what its owned type reads, in the owned message
-//! and in the message read in place alike, a multipart body must
+//! and in the message read in place alike, a list header read whole
+//! first must read as its values split at commas, a multipart body must
 //! split into its parts or be refused, and the answer to a request the UA
 //! must refuse must parse as a response.
 #![no_main]
@@ -13,7 +14,7 @@ use vani_sip::auth::{
     WwwAuthenticateRef,
 };
 use vani_sip::header::*;
-use vani_sip::headers::{Headers, TypedHeader};
+use vani_sip::headers::{Headers, TypedHeader, split_list};
 use vani_sip::message::{Message, MessageRef};
 
 include!("../../tests/support/typed_headers.rs");
@@ -24,6 +25,21 @@ fn each<T: for<'a> TypedHeader<'a>>(headers: &Headers) {
         let again = T::parse(&printed).expect("a printed header value parses");
         assert_eq!(again.to_string(), printed);
     }
+}
+
+/// A list header whose values are read whole first reads as its values
+/// split at commas, each parsed.
+fn reads_as_split<T>(headers: &Headers)
+where
+    T: for<'a> TypedHeader<'a> + PartialEq + std::fmt::Debug,
+{
+    assert!(T::LIST && T::REFUSES_COMMAS);
+    let split: Vec<Result<T, _>> = headers
+        .raw_values(T::NAME.as_str())
+        .flat_map(split_list)
+        .map(T::parse)
+        .collect();
+    assert_eq!(headers.get_all::<T>().collect::<Vec<_>>(), split);
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -47,6 +63,13 @@ fuzz_target!(|data: &[u8]| {
             ($($t:ty),* $(,)?) => {$( each::<$t>(h); )*};
         }
         with_every_typed_header!(all);
+        reads_as_split::<Via>(h);
+        reads_as_split::<Contact>(h);
+        reads_as_split::<Route>(h);
+        reads_as_split::<RecordRoute>(h);
+        reads_as_split::<Path>(h);
+        reads_as_split::<ServiceRoute>(h);
+        reads_as_split::<PAssertedIdentity>(h);
         // A view reads what its owned type reads, in the owned message and
         // in the message read in place.
         let v = in_place.headers();

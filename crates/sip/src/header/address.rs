@@ -37,6 +37,8 @@ macro_rules! address_header {
         impl<'a, S: Text<'a>> TypedHeader<'a> for $name<S> {
             const NAME: HeaderName = $hname;
             const LIST: bool = $list;
+            // An address with a comma outside quotes and `<>` is refused.
+            const REFUSES_COMMAS: bool = $list;
             fn parse(value: &'a str) -> Result<Self, HeaderError> {
                 parse_addr(Self::NAME, value).map(Self)
             }
@@ -219,6 +221,8 @@ fn is_qvalue(q: &str) -> bool {
 impl<'a, S: Text<'a>> TypedHeader<'a> for Contact<S> {
     const NAME: HeaderName = HeaderName::CONTACT;
     const LIST: bool = true;
+    // `*` and addresses: a comma outside quotes and `<>` is refused.
+    const REFUSES_COMMAS: bool = true;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
         if value == "*" {
             return Ok(Contact::Wildcard);

@@ -177,6 +177,8 @@ impl<S: AsRef<str>> Via<S> {
 impl<'a, S: Text<'a>> TypedHeader<'a> for Via<S> {
     const NAME: HeaderName = HeaderName::VIA;
     const LIST: bool = true;
+    // A comma ends the host, the port or a parameter: refused.
+    const REFUSES_COMMAS: bool = true;
     fn parse(value: &'a str) -> Result<Self, HeaderError> {
         let bad = |reason| HeaderError::malformed(Self::NAME, reason);
         let rest = match value.strip_prefix("SIP/2.0/") {
