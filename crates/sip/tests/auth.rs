@@ -183,7 +183,7 @@ fn no_qop_uses_rfc2069_response_without_cnonce() {
 fn server_challenge(algorithm: Algorithm, qop: Vec<Qop>, nonce: &str) -> Challenge {
     let mut c = Challenge::new("sip.example.com", nonce);
     c.algorithm = Some(algorithm);
-    c.qop = qop;
+    c.qop = qop.into_iter().collect();
     c.opaque = Some("op".into());
     c
 }
@@ -439,7 +439,7 @@ fn challenge_round_trips() {
     let mut c = Challenge::new("sip.example.com", "n\"q\\x");
     c.opaque = Some("o".into());
     c.algorithm = Some(Algorithm::Sha512_256Sess);
-    c.qop = vec![Qop::Auth, Qop::AuthInt];
+    c.qop = [Qop::Auth, Qop::AuthInt].into();
     c.stale = true;
     c.domain = Some("sip:example.com sip:other.example.com".into());
     c.userhash = true;

@@ -155,9 +155,109 @@ impl fmt::Display for Qop {
     }
 }
 
+/// The `qop` options a challenge offers (RFC 7616 §3.3 `qop-options`):
+/// each known option once, in the order offered. Held inline, so a
+/// challenge read from a message allocates nothing for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct QopOptions {
+    offered: [Option<Qop>; 2],
+}
+
+impl QopOptions {
+    /// No options (an RFC 2069 challenge).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `qop` after the options already offered, unless it is one.
+    pub fn push(&mut self, qop: Qop) {
+        if let Some(slot) = self
+            .offered
+            .iter_mut()
+            .find(|slot| slot.is_none_or(|offered| offered == qop))
+        {
+            *slot = Some(qop);
+        }
+    }
+
+    /// The options in the order offered.
+    pub fn iter(&self) -> impl Iterator<Item = Qop> + '_ {
+        self.offered.iter().flatten().copied()
+    }
+
+    /// The option offered first.
+    pub fn first(&self) -> Option<Qop> {
+        self.iter().next()
+    }
+
+    /// Whether `qop` is offered.
+    pub fn contains(&self, qop: Qop) -> bool {
+        self.offered.contains(&Some(qop))
+    }
+
+    /// True when no option is offered.
+    pub fn is_empty(&self) -> bool {
+        self.offered == [None, None]
+    }
+
+    /// Reads a `qop-options` value (`auth,auth-int`, unquoted); unknown
+    /// options are left out.
+    pub fn parse(value: &str) -> Self {
+        value
+            .split(',')
+            .filter_map(|token| Qop::from_token(token.trim()))
+            .collect()
+    }
+}
+
+impl FromIterator<Qop> for QopOptions {
+    fn from_iter<I: IntoIterator<Item = Qop>>(options: I) -> Self {
+        let mut set = Self::new();
+        for qop in options {
+            set.push(qop);
+        }
+        set
+    }
+}
+
+impl<const N: usize> From<[Qop; N]> for QopOptions {
+    fn from(options: [Qop; N]) -> Self {
+        options.into_iter().collect()
+    }
+}
+
+impl fmt::Display for QopOptions {
+    /// The options as written in `qop-options`, comma-separated (unquoted).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, qop) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(qop.as_str())?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn qop_options_keep_each_known_option_once_in_order() {
+        let offered = QopOptions::parse("auth-int, auth-conf,AUTH , auth-int");
+        assert_eq!(
+            offered.iter().collect::<Vec<_>>(),
+            [Qop::AuthInt, Qop::Auth]
+        );
+        assert_eq!(offered.first(), Some(Qop::AuthInt));
+        assert!(offered.contains(Qop::Auth) && !offered.is_empty());
+        assert_eq!(offered.to_string(), "auth-int,auth");
+        let none = QopOptions::parse("auth-conf");
+        assert!(none.is_empty() && none.first().is_none() && !none.contains(Qop::Auth));
+        assert_eq!(none, QopOptions::new());
+        assert_eq!(QopOptions::from([Qop::Auth, Qop::Auth]).to_string(), "auth");
+    }
 
     #[test]
     fn names_round_trip_case_insensitively() {

@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::params::{AuthParam, Quoted, read_params, split_digest};
-use super::{Algorithm, AuthError, Qop};
+use super::{Algorithm, AuthError, QopOptions};
 use crate::text::Text;
 
 /// A Digest challenge. `S` holds the text (see [`crate::text`]): a
@@ -23,7 +23,7 @@ pub struct Challenge<S: AsRef<str> = String> {
     pub algorithm: Option<Algorithm>,
     /// The `qop` options offered; empty when absent (RFC 2069 compatibility).
     /// Unknown options are dropped.
-    pub qop: Vec<Qop>,
+    pub qop: QopOptions,
     /// `stale=true`: the nonce expired but the previous digest was right.
     pub stale: bool,
     /// `domain`: space-separated URIs of the protection space.
@@ -42,7 +42,7 @@ impl Challenge {
             nonce: nonce.into(),
             opaque: None,
             algorithm: None,
-            qop: Vec::new(),
+            qop: QopOptions::new(),
             stale: false,
             domain: None,
             userhash: false,
@@ -99,7 +99,7 @@ impl<'a, S: Text<'a>> Challenge<S> {
         let mut nonce = None;
         let mut opaque = None;
         let mut algorithm = None;
-        let mut qop = Vec::new();
+        let mut qop = QopOptions::new();
         let mut stale = false;
         let mut domain = None;
         let mut userhash = false;
@@ -115,7 +115,7 @@ impl<'a, S: Text<'a>> Challenge<S> {
             } else if is("algorithm") {
                 algorithm = Some(param.value.parse()?);
             } else if is("qop") {
-                qop = parse_qop_options(&param.value);
+                qop = QopOptions::parse(&param.value);
             } else if is("stale") {
                 stale = param.value.eq_ignore_ascii_case("true");
             } else if is("domain") {
@@ -141,14 +141,6 @@ impl<'a, S: Text<'a>> Challenge<S> {
     }
 }
 
-/// `qop-options` is a quoted, comma-separated list (RFC 7616 §3.3).
-fn parse_qop_options(value: &str) -> Vec<Qop> {
-    value
-        .split(',')
-        .filter_map(|t| Qop::from_token(t.trim()))
-        .collect()
-}
-
 impl FromStr for Challenge {
     type Err = AuthError;
 
@@ -172,8 +164,7 @@ impl<S: AsRef<str>> fmt::Display for Challenge<S> {
             write!(f, ", algorithm={algorithm}")?;
         }
         if !self.qop.is_empty() {
-            let options: Vec<&str> = self.qop.iter().map(|q| q.as_str()).collect();
-            write!(f, ", qop={}", Quoted(&options.join(",")))?;
+            write!(f, ", qop=\"{}\"", self.qop)?;
         }
         if self.stale {
             f.write_str(", stale=true")?;
@@ -229,6 +220,7 @@ fn is_session_without_qop<S: AsRef<str>>(challenge: &Challenge<S>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Qop;
 
     #[test]
     fn parses_rfc_7616_challenge() {
@@ -241,7 +233,7 @@ mod tests {
        opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS""#;
         let c = Challenge::parse(value).unwrap();
         assert_eq!(c.realm, "http-auth@example.org");
-        assert_eq!(c.qop, vec![Qop::Auth, Qop::AuthInt]);
+        assert_eq!(c.qop.iter().collect::<Vec<_>>(), [Qop::Auth, Qop::AuthInt]);
         assert_eq!(c.algorithm, Some(Algorithm::Sha256));
         assert_eq!(c.nonce, "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v");
         assert_eq!(

@@ -8,7 +8,7 @@
 
 use super::challenge::select_challenges;
 use super::credentials::DigestInput;
-use super::{Challenge, Credentials, DigestRequest, Password, Qop};
+use super::{Challenge, Credentials, DigestRequest, Password, Qop, QopOptions};
 use crate::auth::AuthError;
 
 /// How many `stale=true` challenges in a row are answered before giving up;
@@ -325,11 +325,11 @@ impl DigestClient {
     }
 }
 
-fn choose_qop(offered: &[Qop], preferred: Qop) -> Option<Qop> {
-    if offered.contains(&preferred) {
+fn choose_qop(offered: &QopOptions, preferred: Qop) -> Option<Qop> {
+    if offered.contains(preferred) {
         Some(preferred)
     } else {
-        offered.first().copied()
+        offered.first()
     }
 }
 

@@ -22,7 +22,7 @@ mod headers;
 mod params;
 mod verifier;
 
-pub use algorithm::{Algorithm, Qop, to_hex};
+pub use algorithm::{Algorithm, Qop, QopOptions, to_hex};
 pub use challenge::{Challenge, ChallengeRef, select_challenges};
 pub use client::{Answer, AuthAttempt, ChallengeKind, Decision, DigestClient, StopReason};
 pub use credentials::{Credentials, DigestRequest, Password};

@@ -126,7 +126,7 @@ impl DigestVerifier {
         match c.qop {
             None if self.challenge.qop.is_empty() => Ok(0),
             None => Err(VerifyError::Qop),
-            Some(qop) if !self.challenge.qop.contains(&qop) => Err(VerifyError::Qop),
+            Some(qop) if !self.challenge.qop.contains(qop) => Err(VerifyError::Qop),
             Some(_) => match (c.nc, c.cnonce.as_deref()) {
                 (Some(nc), Some(cnonce)) if !cnonce.is_empty() && nc > self.last_nc => Ok(nc),
                 (Some(_), Some(cnonce)) if !cnonce.is_empty() => Err(VerifyError::Replay),
