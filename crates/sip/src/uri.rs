@@ -523,30 +523,31 @@ fn character_or(text: &[u8], otherwise: UriError) -> UriError {
 /// when it is empty or malformed.
 fn host_name_len(text: &[u8]) -> Option<usize> {
     // One pass: alphanumerics pass; only a '.' or '-' (the two host bytes
-    // below '0') needs its neighbour checked: no empty label, no label
-    // starting with '-' or ending with '-'.
-    let mut prev = b'.';
+    // below '0') needs the byte before it checked: no empty label, no
+    // label starting with '-' or ending with '-'. The loop keeps nothing
+    // but its index.
     let mut len = 0;
-    for &b in text {
+    while let Some(&b) = text.get(len) {
         if !syntax::is(b, syntax::HOST) {
             break;
         }
         if b < b'0' {
-            let ok = if b == b'.' {
-                prev != b'.' && prev != b'-'
-            } else {
-                prev != b'.'
+            let prev = len.checked_sub(1).and_then(|i| text.get(i)).copied();
+            let ok = match prev {
+                None | Some(b'.') => false,
+                Some(b'-') => b == b'-',
+                Some(_) => true,
             };
             if !ok {
                 return None;
             }
         }
-        prev = b;
         len += 1;
     }
     // A '.' only ever follows a label, so a final '.' (a fully qualified
     // name) is fine; a final '-' is not.
-    (len > 0 && prev != b'-').then_some(len)
+    let last = len.checked_sub(1).and_then(|i| text.get(i));
+    (len > 0 && last != Some(&b'-')).then_some(len)
 }
 
 /// The port at the start of `text` (1 to 5 digits, at most 65535) and its
