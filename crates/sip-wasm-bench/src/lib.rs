@@ -62,7 +62,12 @@ pub fn parse_call_id(bytes: &[u8]) -> Option<String> {
 
 /// Parses the message and its eagerly read headers; `None` on any error.
 pub fn parse_eagerly(bytes: &[u8]) -> Option<u32> {
-    read_eagerly(MessageRef::parse(bytes).ok()?.headers())
+    // Read where the parse left it: moving the message out of its `Result`
+    // is a `memory.copy` in wasm, work that is not the parser's.
+    match &MessageRef::parse(bytes) {
+        Ok(message) => read_eagerly(message.headers()),
+        Err(_) => None,
+    }
 }
 
 /// Reads the headers JsSIP parses on sight; `None` when one is malformed.
