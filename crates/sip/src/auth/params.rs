@@ -113,7 +113,11 @@ pub(crate) fn read_params<'a>(
     mut take: impl FnMut(RawParam<'a>) -> Result<(), AuthError>,
 ) -> Result<(), AuthError> {
     let mut refused = None;
-    for param in ParamReader::new(input) {
+    let mut reader = ParamReader::new(input);
+    // One search of the whole list settles, nearly always, that no
+    // quoted-string in it holds a line break.
+    reader.no_line_break = memchr::memchr2(b'\r', b'\n', input.as_bytes()).is_none();
+    for param in reader {
         let param = param?;
         if refused.is_none() {
             refused = take(param).err();
@@ -133,6 +137,8 @@ fn is_lws(b: u8) -> bool {
 struct ParamReader<'a> {
     rest: &'a str,
     failed: bool,
+    /// Known: the text holds no CR or LF.
+    no_line_break: bool,
 }
 
 impl<'a> ParamReader<'a> {
@@ -140,6 +146,7 @@ impl<'a> ParamReader<'a> {
         Self {
             rest: input,
             failed: false,
+            no_line_break: false,
         }
     }
 
@@ -229,7 +236,7 @@ impl<'a> ParamReader<'a> {
             if bytes.get(at) == Some(&b'"') {
                 let raw = self.cut(at);
                 // No line break, bare or escaped (RFC 3261 §25.1).
-                if memchr::memchr2(b'\r', b'\n', raw.as_bytes()).is_some() {
+                if !self.no_line_break && memchr::memchr2(b'\r', b'\n', raw.as_bytes()).is_some() {
                     return Err(AuthError::Malformed("line break in a quoted-string"));
                 }
                 self.advance(1);
