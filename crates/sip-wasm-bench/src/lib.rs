@@ -18,7 +18,7 @@
 use vani_sip::auth::WwwAuthenticateRef;
 use vani_sip::header::{
     CSeq, CallIdRef, ContactRef, ContentLength, ContentTypeRef, EventRef, FromRef, MaxForwards,
-    RecordRouteRef, SessionExpires, ToRef, ViaRef,
+    RecordRouteRef, SessionExpiresRef, ToRef, ViaRef,
 };
 use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::{Message, MessageRef};
@@ -83,7 +83,7 @@ fn read_eagerly<B: AsRef<str>>(headers: &Headers<B>) -> Option<u32> {
     count += optional::<ContentTypeRef, _>(headers)?;
     count += optional::<MaxForwards, _>(headers)?;
     count += optional::<EventRef, _>(headers)?;
-    count += optional::<SessionExpires, _>(headers)?;
+    count += optional::<SessionExpiresRef, _>(headers)?;
     count += optional::<WwwAuthenticateRef, _>(headers)?;
     Some(count)
 }

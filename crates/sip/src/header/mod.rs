@@ -22,7 +22,7 @@ pub use misc::{
 };
 pub use scalar::{
     Branch, CSeq, CallId, CallIdRef, ContentLength, Date, Expires, MaxForwards, MinExpires, MinSe,
-    RAck, RSeq, RetryAfter, Server, SessionExpires, Tag, UserAgent,
+    RAck, RSeq, RetryAfter, Server, SessionExpires, SessionExpiresRef, Tag, UserAgent,
 };
 pub use tokens::{Allow, AllowEvents, ProxyRequire, Require, Supported, Unsupported};
 pub use via::{Transport, Via, ViaRef};

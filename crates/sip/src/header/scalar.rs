@@ -287,7 +287,10 @@ impl fmt::Display for RAck {
 }
 
 /// Splits `delta-seconds *(;param)` for session-timer headers.
-fn delta_and_params(header: HeaderName, value: &str) -> Result<(u32, Params), HeaderError> {
+fn delta_and_params<'a, S: Text<'a>>(
+    header: HeaderName,
+    value: &'a str,
+) -> Result<(u32, Params<S>), HeaderError> {
     let len = value
         .bytes()
         .position(|b| matches!(b, b';' | b' ' | b'\t'))
@@ -299,30 +302,44 @@ fn delta_and_params(header: HeaderName, value: &str) -> Result<(u32, Params), He
 }
 
 /// `Session-Expires` / `x` (RFC 4028 §4): interval and `refresher`.
+///
+/// `S` holds the parameters' text (see [`crate::text`]): a `SessionExpires`
+/// owns it, a [`SessionExpiresRef`] borrows it from the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionExpires {
+pub struct SessionExpires<S: AsRef<str> = SmolStr> {
     /// Session interval in seconds.
     pub delta: u32,
     /// Parameters, among them `refresher=uac|uas`.
-    pub params: Params,
+    pub params: Params<S>,
 }
 
-impl SessionExpires {
+/// A [`SessionExpires`] read in place, borrowing the message's text.
+pub type SessionExpiresRef<'a> = SessionExpires<Cow<'a, str>>;
+
+impl<S: AsRef<str>> SessionExpires<S> {
     /// The `refresher` parameter (`uac` or `uas`).
     pub fn refresher(&self) -> Option<&str> {
         self.params.get("refresher").flatten()
     }
+
+    /// The owned form, the text copied.
+    pub fn into_owned(self) -> SessionExpires {
+        SessionExpires {
+            delta: self.delta,
+            params: self.params.into_owned(),
+        }
+    }
 }
 
-impl TypedHeader<'_> for SessionExpires {
+impl<'a, S: Text<'a>> TypedHeader<'a> for SessionExpires<S> {
     const NAME: HeaderName = HeaderName::SESSION_EXPIRES;
-    fn parse(value: &str) -> Result<Self, HeaderError> {
+    fn parse(value: &'a str) -> Result<Self, HeaderError> {
         let (delta, params) = delta_and_params(Self::NAME, value)?;
         Ok(Self { delta, params })
     }
 }
 
-impl fmt::Display for SessionExpires {
+impl<S: AsRef<str>> fmt::Display for SessionExpires<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.delta, self.params)
     }
@@ -556,6 +573,13 @@ mod tests {
     fn timers_and_retry_after() {
         let s: SessionExpires = assert_round_trip("1800 ; refresher = uac", "1800;refresher=uac");
         assert_eq!(s.refresher(), Some("uac"));
+        // Read in place, the parameters are the value's own text.
+        let value = "90;refresher=uas";
+        let view = SessionExpiresRef::parse(value).unwrap();
+        let text = value.as_bytes().as_ptr_range();
+        assert!(text.contains(&view.params.as_str().as_ptr()));
+        assert_eq!((view.delta, view.refresher()), (90, Some("uas")));
+        assert_eq!(view.into_owned(), SessionExpires::parse(value).unwrap());
         assert_round_trip::<MinSe>("90", "90");
         let r: RetryAfter = assert_round_trip(
             "18000 (in a meeting) ;duration=3600",

@@ -75,6 +75,7 @@ macro_rules! with_every_header_view {
             (ReferredByRef, ReferredBy),
             (ContentTypeRef, ContentType),
             (EventRef, Event),
+            (SessionExpiresRef, SessionExpires),
             (WwwAuthenticateRef, WwwAuthenticate),
             (ProxyAuthenticateRef, ProxyAuthenticate),
         )
