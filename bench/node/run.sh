@@ -8,7 +8,7 @@
 # ships, size-tuned) and then, as Trunk does for the app, passed through
 # `wasm-opt -Oz` (binaryen 132, from the project's npm packages).
 # OPT_LEVEL=3 bench/node/run.sh builds it for speed instead (opt-level 3,
-# LLVM's inlining threshold raised from 250 to 1000, `wasm-opt -O3`).
+# LLVM's inlining threshold raised from 250 to 4000, `wasm-opt -O3`).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -20,7 +20,7 @@ if [ -n "${OPT_LEVEL:-}" ]; then
 fi
 if [ "${OPT_LEVEL:-}" = 3 ]; then
     # Added to the target's flags in .cargo/config.toml (SIMD).
-    export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C llvm-args=-inline-threshold=1000"
+    export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C llvm-args=-inline-threshold=4000"
 fi
 cargo build --manifest-path "$root/Cargo.toml" -p sip-wasm-bench --target wasm32-unknown-unknown --release
 wasm-bindgen --target nodejs --out-dir "$here/pkg" "$target/wasm32-unknown-unknown/release/sip_wasm_bench.wasm"

@@ -509,6 +509,7 @@ fn scheme_of(text: &[u8]) -> Option<(Scheme, usize)> {
 
 /// [`UriError::Character`] if `text` holds whitespace or a control
 /// character (which no part of a URI may), else `otherwise`.
+#[cold]
 fn character_or(text: &[u8], otherwise: UriError) -> UriError {
     if text.iter().any(|&b| b <= b' ' || b == 0x7f) {
         UriError::Character
