@@ -573,11 +573,19 @@ pub struct Headers<B = String> {
     buf: B,
     entries: Vec<Entry>,
     first: FirstFields,
+    /// The values of folded fields, unfolded: every value can then be lent
+    /// out as one `&str`. `None` (one word, nothing to set up or drop) for
+    /// nearly every message.
+    unfolded: Option<Box<Unfolded>>,
+}
+
+/// Folded field values with their line folds replaced by spaces.
+#[derive(Clone, Default)]
+struct Unfolded {
     /// For each folded field (keyed by its `line_start`), where its value
-    /// unfolded sits in `unfolded_text`: every value can then be lent out
-    /// as one `&str`. Empty (no allocation) for nearly every message.
-    unfolded: Vec<(u32, Span)>,
-    unfolded_text: String,
+    /// sits in `text`.
+    spans: Vec<(u32, Span)>,
+    text: String,
 }
 
 /// Where the first field of each known name is, for headers as parsed:
@@ -642,8 +650,7 @@ impl<B: AsRef<str>> Headers<B> {
             buf,
             entries,
             first,
-            unfolded: Vec::new(),
-            unfolded_text: String::new(),
+            unfolded: None,
         };
         // Only a message with folded lines pays for this pass.
         if folded {
@@ -666,10 +673,12 @@ impl<B: AsRef<str>> Headers<B> {
     /// Notes `value` as the unfolded value of the folded field whose line
     /// starts at `line_start`.
     fn keep_unfolded(&mut self, line_start: u32, value: &str) {
-        let start = self.unfolded_text.len();
-        self.unfolded_text.push_str(value);
-        self.unfolded
-            .push((line_start, Span::new(start, self.unfolded_text.len())));
+        let unfolded = self.unfolded.get_or_insert_default();
+        let start = unfolded.text.len();
+        unfolded.text.push_str(value);
+        unfolded
+            .spans
+            .push((line_start, Span::new(start, unfolded.text.len())));
     }
 
     /// Number of header fields (lines, not comma-separated values).
@@ -839,13 +848,13 @@ impl<B: AsRef<str>> Headers<B> {
     /// The value of `entry`, unfolded.
     #[inline]
     fn value_of(&self, entry: &Entry) -> &str {
-        if entry.folded {
-            let unfolded = self
-                .unfolded
+        if let Some(unfolded) = self.unfolded.as_deref().filter(|_| entry.folded) {
+            let span = unfolded
+                .spans
                 .iter()
                 .find(|(line, _)| *line == entry.line_start);
-            if let Some((_, span)) = unfolded {
-                return span.of(&self.unfolded_text);
+            if let Some((_, span)) = span {
+                return span.of(&unfolded.text);
             }
         }
         entry.value.of(self.text())
@@ -866,7 +875,6 @@ impl Headers<&str> {
             entries: self.entries,
             first: self.first,
             unfolded: self.unfolded,
-            unfolded_text: self.unfolded_text,
         }
     }
 }
@@ -911,8 +919,7 @@ impl Headers {
             buf: String::with_capacity(bytes),
             entries: Vec::with_capacity(fields),
             first: FirstFields::default(),
-            unfolded: Vec::new(),
-            unfolded_text: String::new(),
+            unfolded: None,
         }
     }
 
@@ -1422,7 +1429,13 @@ mod tests {
 
         // The folded From is read from its unfolded copy; only the escaped
         // display name had to be rewritten.
-        let unfolded = headers.unfolded_text.as_bytes().as_ptr_range();
+        let unfolded = headers
+            .unfolded
+            .as_deref()
+            .unwrap()
+            .text
+            .as_bytes()
+            .as_ptr_range();
         let from = headers.get::<FromRef>().unwrap().unwrap();
         assert!(matches!(&from.display_name, Some(Cow::Owned(name)) if name == "A \"B\""));
         assert!(unfolded.contains(&from.uri.as_str().as_ptr()));
