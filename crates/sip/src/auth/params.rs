@@ -113,11 +113,7 @@ pub(crate) fn read_params<'a>(
     mut take: impl FnMut(RawParam<'a>) -> Result<(), AuthError>,
 ) -> Result<(), AuthError> {
     let mut refused = None;
-    let mut reader = ParamReader::new(input);
-    // One search of the whole list settles, nearly always, that no
-    // quoted-string in it holds a line break.
-    reader.no_line_break = memchr::memchr2(b'\r', b'\n', input.as_bytes()).is_none();
-    for param in reader {
+    for param in ParamReader::list(input) {
         let param = param?;
         if refused.is_none() {
             refused = take(param).err();
@@ -147,6 +143,15 @@ impl<'a> ParamReader<'a> {
             rest: input,
             failed: false,
             no_line_break: false,
+        }
+    }
+
+    /// A reader for a whole parameter list: one search of it settles,
+    /// nearly always, that no quoted-string in it holds a line break.
+    fn list(input: &'a str) -> Self {
+        Self {
+            no_line_break: memchr::memchr2(b'\r', b'\n', input.as_bytes()).is_none(),
+            ..Self::new(input)
         }
     }
 
