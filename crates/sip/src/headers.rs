@@ -731,19 +731,7 @@ impl<B: AsRef<str>> Headers<B> {
     /// `T` is an owned value (`From`) or a view that borrows the text from
     /// these headers (`FromRef<'_>`).
     pub fn get<'a, T: TypedHeader<'a>>(&'a self) -> Option<Result<T, HeaderError>> {
-        let entry = self.named(T::NAME).next()?;
-        let value = self.value_of(entry);
-        if T::LIST {
-            if T::REFUSES_COMMAS {
-                let whole = T::parse(value);
-                if whole.is_ok() {
-                    return Some(whole);
-                }
-            }
-            Some(T::parse(split_list(value).next().unwrap_or("")))
-        } else {
-            Some(T::parse(value))
-        }
+        self.all_values::<T>().next()
     }
 
     /// Every value of header `T`, in order, splitting comma-separated lists
@@ -751,6 +739,11 @@ impl<B: AsRef<str>> Headers<B> {
     pub fn get_all<'a, T: TypedHeader<'a> + 'a>(
         &'a self,
     ) -> impl Iterator<Item = Result<T, HeaderError>> + 'a {
+        self.all_values()
+    }
+
+    /// The values of header `T`, one at a time ([`Headers::get_all`]).
+    fn all_values<'a, T: TypedHeader<'a>>(&'a self) -> AllValues<'a, T, B> {
         AllValues {
             headers: self,
             next_entry: self.first.start(T::NAME).unwrap_or(self.entries.len()),
