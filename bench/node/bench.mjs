@@ -5,7 +5,8 @@
 // "Parse" is the same work for each: start line, header index, and the
 // typed headers JsSIP parses eagerly (topmost Via, From, To, Call-ID, CSeq,
 // Contact, Content-Length, and Content-Type, Max-Forwards, Record-Route,
-// Event, Session-Expires, WWW-Authenticate when present).
+// Event, Session-Expires, WWW-Authenticate, Proxy-Authenticate, Refer-To,
+// Replaces when present).
 //
 // Vani reads a message in place (the header index and the typed values
 // point into the bytes it was given); "vani (wasm, owned)" also copies the

@@ -5,8 +5,9 @@
 //! and typed values (views read in place where the header has one) of the
 //! topmost `Via`, `From`, `To`, `Call-ID`, `CSeq`,
 //! every `Contact`, `Content-Length`, plus `Content-Type`, `Max-Forwards`,
-//! `Record-Route`, `Event`, `Session-Expires` and `WWW-Authenticate` when
-//! present (JsSIP parses those too). The typed values stay in wasm memory;
+//! `Record-Route`, `Event`, `Session-Expires`, `WWW-Authenticate`,
+//! `Proxy-Authenticate`, `Refer-To` and `Replaces` when present (the rest of
+//! the headers JsSIP 3.13.8's `Parser.parseHeader` parses). The typed values stay in wasm memory;
 //! only a count crosses back to JavaScript.
 //!
 //! [`parse`] reads the message in place ([`MessageRef`]: nothing copied
@@ -15,10 +16,10 @@
 //! first, as the user agent does with a message it keeps.
 #![forbid(unsafe_code)]
 
-use vani_sip::auth::WwwAuthenticateRef;
+use vani_sip::auth::{ProxyAuthenticateRef, WwwAuthenticateRef};
 use vani_sip::header::{
     CSeq, CallIdRef, ContactRef, ContentLength, ContentTypeRef, EventRef, FromRef, MaxForwards,
-    RecordRouteRef, SessionExpiresRef, ToRef, ViaRef,
+    RecordRouteRef, ReferToRef, Replaces, SessionExpiresRef, ToRef, ViaRef,
 };
 use vani_sip::headers::{Headers, TypedHeader};
 use vani_sip::message::{Message, MessageRef};
@@ -85,6 +86,9 @@ fn read_eagerly<B: AsRef<str>>(headers: &Headers<B>) -> Option<u32> {
     count += optional::<EventRef, _>(headers)?;
     count += optional::<SessionExpiresRef, _>(headers)?;
     count += optional::<WwwAuthenticateRef, _>(headers)?;
+    count += optional::<ProxyAuthenticateRef, _>(headers)?;
+    count += optional::<ReferToRef, _>(headers)?;
+    count += optional::<Replaces, _>(headers)?;
     Some(count)
 }
 
@@ -140,6 +144,33 @@ mod tests {
             parse_call_id(INVITE).as_deref(),
             Some("9x2c7v4b1n8m3k6j5h0g")
         );
+    }
+
+    #[test]
+    fn reads_refer_to_replaces_and_proxy_authenticate_when_present() {
+        let refer = b"REFER sip:bob@example.com SIP/2.0\r\n\
+            Via: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\n\
+            From: <sip:alice@example.com>;tag=1\r\n\
+            To: <sip:bob@example.com>;tag=2\r\n\
+            Call-ID: c1\r\n\
+            CSeq: 3 REFER\r\n\
+            Refer-To: <sip:carol@example.com?Replaces=c2%3Bto-tag%3D3%3Bfrom-tag%3D4>\r\n\
+            Replaces: c2;to-tag=3;from-tag=4\r\n\
+            Content-Length: 0\r\n\r\n";
+        // Via, From, To, Call-ID, CSeq, Content-Length, Refer-To, Replaces.
+        assert_eq!(parse(refer), 8);
+        let challenge = b"SIP/2.0 407 Proxy Authentication Required\r\n\
+            Via: SIP/2.0/WSS a.invalid;branch=z9hG4bK1\r\n\
+            From: <sip:alice@example.com>;tag=1\r\n\
+            To: <sip:bob@example.com>;tag=2\r\n\
+            Call-ID: c1\r\n\
+            CSeq: 1 INVITE\r\n\
+            Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"abc\"\r\n\
+            Content-Length: 0\r\n\r\n";
+        assert_eq!(parse(challenge), 7);
+        // A malformed one of them fails the parse, as for the others.
+        let broken = String::from_utf8_lossy(refer).replace("Replaces: c2;", "Replaces: ;");
+        assert_eq!(parse(broken.as_bytes()), 0);
     }
 
     #[test]
