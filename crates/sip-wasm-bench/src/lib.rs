@@ -6,9 +6,9 @@
 //! topmost `Via`, `From`, `To`, `Call-ID`, `CSeq`,
 //! every `Contact`, `Content-Length`, plus `Content-Type`, `Max-Forwards`,
 //! `Record-Route`, `Event`, `Session-Expires`, `WWW-Authenticate`,
-//! `Proxy-Authenticate`, `Refer-To` and `Replaces` when present (the rest of
-//! the headers JsSIP 3.13.8's `Parser.parseHeader` parses). The typed values stay in wasm memory;
-//! only a count crosses back to JavaScript.
+//! `Proxy-Authenticate`, `Refer-To` and `Replaces` when present (the rest
+//! of the headers JsSIP 3.13.8's `Parser.parseHeader` parses). The typed
+//! values stay in wasm memory; only a count crosses back to JavaScript.
 //!
 //! [`parse`] reads the message in place ([`MessageRef`]: nothing copied
 //! but the header index); [`parse_owned`] does the same reads on a
