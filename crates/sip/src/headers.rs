@@ -593,7 +593,7 @@ struct Unfolded {
 /// that is absent is answered without a scan. Any change to the fields
 /// but a parse turns it off.
 #[derive(Clone)]
-struct FirstFields {
+pub(crate) struct FirstFields {
     valid: bool,
     /// Per [`KnownId`]: 0 when there is no such field, else the index of
     /// the first one plus one (saturating: a lookup may then start early,
@@ -611,19 +611,22 @@ impl Default for FirstFields {
 }
 
 impl FirstFields {
-    fn of(entries: &[Entry]) -> Self {
-        let mut first = Self {
+    /// The index of no field yet, to be filled field by field ([`Self::note`]).
+    pub(crate) fn empty() -> Self {
+        Self {
             valid: true,
             at: [0; KNOWN_IDS],
-        };
-        for (i, entry) in entries.iter().enumerate() {
-            if let Some(slot) = first.at.get_mut(entry.id as usize) {
-                if *slot == 0 {
-                    *slot = u8::try_from(i + 1).unwrap_or(u8::MAX);
-                }
+        }
+    }
+
+    /// Notes that field `index` is named `id`.
+    #[inline]
+    pub(crate) fn note(&mut self, index: usize, id: KnownId) {
+        if let Some(slot) = self.at.get_mut(id as usize) {
+            if *slot == 0 {
+                *slot = u8::try_from(index + 1).unwrap_or(u8::MAX);
             }
         }
-        first
     }
 
     /// Where to start looking for the fields named `name`: `None` when
@@ -644,8 +647,12 @@ impl FirstFields {
 impl<B: AsRef<str>> Headers<B> {
     /// Headers over `buf`, indexed by `entries` (built by the parser);
     /// `folded` says whether any entry is folded.
-    pub(crate) fn from_parts(buf: B, entries: Vec<Entry>, folded: bool) -> Self {
-        let first = FirstFields::of(&entries);
+    pub(crate) fn from_parts(
+        buf: B,
+        entries: Vec<Entry>,
+        first: FirstFields,
+        folded: bool,
+    ) -> Self {
         let mut headers = Self {
             buf,
             entries,

@@ -13,7 +13,7 @@
 //! RFC 4475 assigns it to. Lines may end in CRLF or, leniently, a bare LF
 //! (the RFC 5118 archive uses LF).
 
-use crate::headers::{Entry, HeaderName, Headers, Span, known_id};
+use crate::headers::{Entry, FirstFields, HeaderName, Headers, Span, known_id};
 use crate::message::{MessageRef, Method, RequestRef, ResponseRef, SipVersion, StatusCode};
 use crate::uri::{UriError, UriRef};
 
@@ -124,7 +124,7 @@ pub(crate) fn parse_message<'a>(
         .map_err(|_| ParseError::NotUtf8)?;
     let start_line = text.get(..head.start_line_end).unwrap_or("");
     let header_text = text.get(head.headers_start..).unwrap_or("");
-    let headers = Headers::from_parts(header_text, head.entries, head.folded);
+    let headers = Headers::from_parts(header_text, head.entries, head.first, head.folded);
     let rest = input.get(head.body_start..).unwrap_or_default();
     let body = frame_body(&headers, rest)?;
     parse_start_line(start_line, headers, body)
@@ -139,6 +139,8 @@ struct Head {
     body_start: usize,
     /// Spans relative to `headers_start`.
     entries: Vec<Entry>,
+    /// Where the first field of each known name is.
+    first: FirstFields,
     /// Whether any field spans several lines.
     folded: bool,
 }
@@ -154,6 +156,7 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
     let mut entries: Vec<Entry> = Vec::with_capacity(32);
     let mut headers_end = headers_start;
     let mut folded = false;
+    let mut first_fields = FirstFields::empty();
     let mut line_no = 1;
     while let Some(&first) = input.get(pos) {
         line_no += 1;
@@ -183,6 +186,7 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
                 });
             }
             let entry = header_line(line, line_no)?;
+            first_fields.note(entries.len(), entry.id);
             let base = (pos - headers_start) as u32;
             entries.push(Entry {
                 line_start: base,
@@ -207,6 +211,7 @@ fn scan_head(input: &[u8], limits: &Limits) -> Result<Head, ParseError> {
         headers_end,
         body_start: pos.min(input.len()),
         entries,
+        first: first_fields,
         folded,
     })
 }
