@@ -645,8 +645,9 @@ impl FirstFields {
 }
 
 impl<B: AsRef<str>> Headers<B> {
-    /// Headers over `buf`, indexed by `entries` (built by the parser);
-    /// `folded` says whether any entry is folded.
+    /// Headers over `buf`, indexed by `entries` and `first` (both filled
+    /// by the parser, line by line); `folded` says whether any entry is
+    /// folded.
     pub(crate) fn from_parts(
         buf: B,
         entries: Vec<Entry>,
@@ -1218,6 +1219,38 @@ mod tests {
         assert!(HeaderName::CALL_ID.matches("CALL-id"));
         assert!(!HeaderName::CALL_ID.matches("Call-Info"));
         assert_eq!(HeaderName::known("v"), Some(HeaderName::VIA));
+    }
+
+    #[test]
+    fn the_first_field_index_filled_by_the_parser_agrees_with_a_scan() {
+        // Repeated names, compact forms, an unknown name and a folded line
+        // (which must not shift the fields after it).
+        let text = "INVITE sip:a@b.example SIP/2.0\r\n\
+            v: SIP/2.0/WS a.invalid;branch=z9hG4bK1\r\n\
+            Subject: a\r\n  folded\r\n\
+            Via: SIP/2.0/WS b.invalid;branch=z9hG4bK2\r\n\
+            f: <sip:a@b.example>;tag=1\r\n\
+            X-Unknown: 1\r\n\
+            t: <sip:b@b.example>\r\n\
+            i: c1\r\n\
+            CSeq: 1 INVITE\r\n\
+            m: <sip:a@c.example>\r\n\
+            Contact: <sip:a@d.example>\r\n\
+            l: 0\r\n\r\n";
+        let message = crate::message::MessageRef::parse(text.as_bytes()).expect("parses");
+        let headers = message.headers();
+        for name in KNOWN {
+            let indexed: Vec<&str> = headers.values(*name).collect();
+            let scanned: Vec<&str> = headers
+                .iter()
+                .filter(|(written, _)| HeaderName::known(written) == Some(*name))
+                .map(|(_, value)| value)
+                .collect();
+            assert_eq!(indexed, scanned, "{}", name.as_str());
+        }
+        assert_eq!(headers.values(HeaderName::VIA).count(), 2);
+        assert_eq!(headers.values(HeaderName::CONTACT).count(), 2);
+        assert_eq!(headers.get_raw("x-unknown"), Some("1"));
     }
 
     #[test]
