@@ -1191,9 +1191,9 @@ fn list_comma(text: &str) -> Option<usize> {
     loop {
         let rest = bytes.get(i..)?;
         let found = if in_angle {
-            memchr::memchr2(b'"', b'>', rest)
+            crate::syntax::find_byte2(b'"', b'>', rest)
         } else {
-            memchr::memchr3(b',', b'"', b'<', rest)
+            crate::syntax::find_byte3(b',', b'"', b'<', rest)
         };
         let at = i + found?;
         match bytes.get(at) {

@@ -6,15 +6,91 @@ use std::borrow::Cow;
 /// The first `needle` in `haystack`. Header lines and values are short
 /// (tens of bytes): on x86-64 the 16-byte SSE2 search, always present, is
 /// called directly rather than through `memchr`'s run-time choice of the
-/// widest one; elsewhere (wasm32 with SIMD) `memchr` is already chosen
-/// when compiling.
+/// widest one; on wasm32 with SIMD a 16-byte search inlined where it is
+/// used (module `simd` below).
 #[inline]
 pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     if let Some(searcher) = memchr::arch::x86_64::sse2::memchr::One::new(needle) {
         return searcher.find(haystack);
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::find(haystack, [needle]);
+    #[allow(unreachable_code)]
     memchr::memchr(needle, haystack)
+}
+
+/// The first of `a` or `b` in `haystack`.
+#[inline]
+pub(crate) fn find_byte2(a: u8, b: u8, haystack: &[u8]) -> Option<usize> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::find(haystack, [a, b]);
+    #[allow(unreachable_code)]
+    memchr::memchr2(a, b, haystack)
+}
+
+/// The first of `a`, `b` or `c` in `haystack`.
+#[inline]
+pub(crate) fn find_byte3(a: u8, b: u8, c: u8, haystack: &[u8]) -> Option<usize> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return simd::find(haystack, [a, b, c]);
+    #[allow(unreachable_code)]
+    memchr::memchr3(a, b, c, haystack)
+}
+
+/// Byte searches for wasm32 with SIMD, inlined where they are used:
+/// `memchr`'s searches are calls whose setup (alignment, a 64-byte loop
+/// for long haystacks) costs more than the search itself in the short
+/// lines and values of a SIP message. Sixteen bytes are compared at a
+/// time; the tail of a haystack of 16 bytes or more is the last 16 bytes,
+/// leaving out those already compared.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_or};
+
+    /// The 16 bytes of `chunk` as a vector (one unaligned load).
+    #[inline(always)]
+    #[rustfmt::skip]
+    fn load(chunk: &[u8; 16]) -> v128 {
+        let [b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15] = *chunk;
+        u8x16(b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15)
+    }
+
+    /// A bit for each byte of `chunk` equal to one of `needles`.
+    #[inline(always)]
+    fn matches<const N: usize>(chunk: &[u8; 16], needles: [u8; N]) -> u32 {
+        let bytes = load(chunk);
+        let mut hits = u8x16_splat(0);
+        for needle in needles {
+            hits = v128_or(hits, u8x16_eq(bytes, u8x16_splat(needle)));
+        }
+        u32::from(u8x16_bitmask(hits))
+    }
+
+    /// The first byte of `haystack` that is one of `needles`.
+    #[inline(always)]
+    pub(super) fn find<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usize> {
+        let mut at = 0;
+        while let Some(chunk) = haystack.get(at..).and_then(|rest| rest.first_chunk::<16>()) {
+            let found = matches(chunk, needles);
+            if found != 0 {
+                return Some(at + found.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        if at == haystack.len() {
+            return None;
+        }
+        match haystack.last_chunk::<16>() {
+            Some(last) => {
+                let done = at - (haystack.len() - 16);
+                let found = matches(last, needles) >> done;
+                (found != 0).then(|| at + found.trailing_zeros() as usize)
+            }
+            // Fewer than 16 bytes in all.
+            None => haystack.iter().position(|b| needles.contains(b)),
+        }
+    }
 }
 
 /// Character classes as bits of [`CLASS`], one lookup per byte.
@@ -229,7 +305,7 @@ pub(crate) fn take_quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
 pub(crate) fn quoted_len(bytes: &[u8]) -> Option<usize> {
     let mut from = 1;
     loop {
-        let i = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+        let i = from + find_byte2(b'"', b'\\', bytes.get(from..)?)?;
         match bytes.get(i) {
             Some(b'"') => return Some(i + 1),
             // A backslash escapes the byte after it.

@@ -150,7 +150,7 @@ impl<'a> ParamReader<'a> {
     /// nearly always, that no quoted-string in it holds a line break.
     fn list(input: &'a str) -> Self {
         Self {
-            no_line_break: memchr::memchr2(b'\r', b'\n', input.as_bytes()).is_none(),
+            no_line_break: crate::syntax::find_byte2(b'\r', b'\n', input.as_bytes()).is_none(),
             ..Self::new(input)
         }
     }
@@ -235,13 +235,15 @@ impl<'a> ParamReader<'a> {
         loop {
             let at = bytes
                 .get(from..)
-                .and_then(|tail| memchr::memchr2(b'"', b'\\', tail))
+                .and_then(|tail| crate::syntax::find_byte2(b'"', b'\\', tail))
                 .map(|i| from + i)
                 .ok_or(AuthError::Malformed("unterminated quoted-string"))?;
             if bytes.get(at) == Some(&b'"') {
                 let raw = self.cut(at);
                 // No line break, bare or escaped (RFC 3261 §25.1).
-                if !self.no_line_break && memchr::memchr2(b'\r', b'\n', raw.as_bytes()).is_some() {
+                if !self.no_line_break
+                    && crate::syntax::find_byte2(b'\r', b'\n', raw.as_bytes()).is_some()
+                {
                     return Err(AuthError::Malformed("line break in a quoted-string"));
                 }
                 self.advance(1);
