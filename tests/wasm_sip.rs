@@ -1,6 +1,8 @@
-//! The SIP parser's byte searches in headless Chromium: on wasm32 they are
-//! the parser's own 16-byte SIMD code, not `memchr` as on native targets.
-//! The cases are those of `crates/sip/tests/searches.rs`.
+//! The SIP stack in headless Chromium, where it runs in the app: the
+//! parser's byte searches (on wasm32 its own 16-byte SIMD code, not
+//! `memchr` as on native targets) and the RFC 4475 and RFC 5118 torture
+//! messages. The cases are those of `crates/sip/tests/searches.rs`,
+//! `rfc4475.rs` and `rfc5118.rs`, run natively too.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -9,6 +11,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "../crates/sip/tests/cases/searches.rs"]
 mod searches;
+
+#[path = "../crates/sip/tests/cases/rfc4475.rs"]
+mod rfc4475;
+
+#[path = "../crates/sip/tests/cases/rfc5118.rs"]
+mod rfc5118;
 
 #[wasm_bindgen_test]
 fn line_ends_at_every_offset() {
@@ -23,4 +31,22 @@ fn list_commas_at_every_offset() {
 #[wasm_bindgen_test]
 fn quotes_end_at_every_offset() {
     searches::quotes_end_at_every_offset();
+}
+
+/// Runs each test of a list, naming it first so that a failure says which.
+fn run_all(tests: &[(&str, fn())]) {
+    for (name, test) in tests {
+        wasm_bindgen_test::console_log!("{name}");
+        test();
+    }
+}
+
+#[wasm_bindgen_test]
+fn rfc4475_torture_messages() {
+    run_all(rfc4475::ALL);
+}
+
+#[wasm_bindgen_test]
+fn rfc5118_torture_messages() {
+    run_all(rfc5118::ALL);
 }
