@@ -1,8 +1,9 @@
 //! The SIP stack in headless Chromium, where it runs in the app: the
 //! parser's byte searches (on wasm32 its own 16-byte SIMD code, not
-//! `memchr` as on native targets) and the RFC 4475 and RFC 5118 torture
-//! messages. The cases are those of `crates/sip/tests/searches.rs`,
-//! `rfc4475.rs` and `rfc5118.rs`, run natively too.
+//! `memchr` as on native targets), the RFC 4475 and RFC 5118 torture
+//! messages and the PROTOS c07-sip INVITEs (where a panic would take the
+//! page down). The cases are those of `crates/sip/tests/searches.rs`,
+//! `rfc4475.rs`, `rfc5118.rs` and `protos.rs`, run natively too.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -17,6 +18,9 @@ mod rfc4475;
 
 #[path = "../crates/sip/tests/cases/rfc5118.rs"]
 mod rfc5118;
+
+#[path = "../crates/sip/tests/cases/protos.rs"]
+mod protos;
 
 #[wasm_bindgen_test]
 fn line_ends_at_every_offset() {
@@ -49,4 +53,13 @@ fn rfc4475_torture_messages() {
 #[wasm_bindgen_test]
 fn rfc5118_torture_messages() {
     run_all(rfc5118::ALL);
+}
+
+#[wasm_bindgen_test]
+fn protos_c07_sip_every_case_is_parsed_or_rejected() {
+    protos::every_case_is_parsed_or_rejected(|name, bytes| {
+        // Shown only if the case fails: the last name logged is the culprit.
+        wasm_bindgen_test::console_log!("{name}");
+        protos::check_case(name, bytes)
+    });
 }

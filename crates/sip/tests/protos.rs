@@ -1,138 +1,27 @@
 //! PROTOS c07-sip (University of Oulu; GPLv2 test data): 4,527 INVITEs,
 //! case 0 valid and the rest malformed. None may panic; each is parsed or
-//! rejected with an error.
-//!
-//! Each case file holds `<length> <INVITE template>` followed by a teardown
-//! request; the templates carry placeholders (`<To>`, `<Call-ID>`,
-//! `<Content-Length>`, ...) that the PROTOS tool fills in before sending.
-//! This test fills them the same way and parses the INVITE.
-
-use std::io::Read;
+//! rejected with an error (the cases are in `cases/protos.rs`, shared with
+//! the wasm tests run in Chromium). Also: every typed header of these and
+//! of the other corpora reads and prints back.
 
 use vani_sip::message::Message;
 
 include!("support/typed_headers.rs");
-use vani_sip::validate::{Capabilities, validate_request};
 
-/// The INVITE of a case file with its placeholders filled in.
-fn instantiate(file: &[u8]) -> Vec<u8> {
-    let space = file.iter().position(|&b| b == b' ').unwrap();
-    let len: usize = std::str::from_utf8(&file[..space])
-        .unwrap()
-        .parse()
-        .unwrap();
-    let template = &file[space + 1..(space + 1 + len).min(file.len())];
-    let mut message = template.to_vec();
-    for (placeholder, value) in [
-        ("<To>", "bob@127.0.0.1"),
-        ("<From>", "alice@127.0.0.1"),
-        ("<From-Address>", "127.0.0.1"),
-        ("<From-IP>", "127.0.0.1"),
-        ("<Local-Port>", "5060"),
-        ("<Branch-ID>", "1"),
-        ("<Call-ID>", "protos-c07"),
-        ("<CSeq>", "1"),
-        ("<Teardown-Method>", "CANCEL"),
-    ] {
-        message = replace(&message, placeholder.as_bytes(), value.as_bytes());
-    }
-    let body_len = find(&message, b"\r\n\r\n").map_or(0, |i| message.len() - i - 4);
-    replace(
-        &message,
-        b"<Content-Length>",
-        body_len.to_string().as_bytes(),
-    )
-}
+#[path = "cases/protos.rs"]
+mod protos;
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut rest = haystack;
-    while let Some(i) = find(rest, from) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(to);
-        rest = &rest[i + from.len()..];
-    }
-    out.extend_from_slice(rest);
-    out
-}
-
-fn cases() -> Vec<(String, Vec<u8>)> {
-    let path = format!(
-        "{}/tests/fixtures/protos-c07-sip.tar.xz",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut compressed = std::io::BufReader::new(std::fs::File::open(path).unwrap());
-    let mut tar_bytes = Vec::new();
-    lzma_rs::xz_decompress(&mut compressed, &mut tar_bytes).unwrap();
-    let mut archive = tar::Archive::new(tar_bytes.as_slice());
-    let mut out = Vec::new();
-    for entry in archive.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let name = entry.path().unwrap().to_string_lossy().into_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        out.push((name, instantiate(&bytes)));
-    }
-    out.sort();
-    out
-}
+use protos::cases;
 
 #[test]
 fn protos_c07_sip_every_case_is_parsed_or_rejected() {
-    let cases = cases();
-    assert_eq!(cases.len(), 4527);
-    let (mut accepted, mut answered, mut parse_errors) = (0, 0, 0);
-    for (name, bytes) in &cases {
+    let (accepted, answered, rejected) = protos::every_case_is_parsed_or_rejected(|name, bytes| {
         // A panic here fails the test with the case name in the message.
-        let result = std::panic::catch_unwind(|| Message::parse(bytes));
-        match result.unwrap_or_else(|_| panic!("{name} panicked")) {
-            Ok(Message::Request(r)) => match validate_request(&r, &Capabilities::default()) {
-                Ok(()) => accepted += 1,
-                Err(rejection) => {
-                    // The answer, built from a hostile request, is a
-                    // well-formed response that says what is wrong.
-                    let answer = rejection.to_response(&r, &Capabilities::default(), "t1");
-                    let bytes = answer.to_bytes();
-                    match Message::parse(&bytes) {
-                        Ok(Message::Response(again)) => {
-                            assert!(again.status.as_u16() >= 400, "{name}");
-                            assert!(!again.reason.is_empty(), "{name}");
-                        }
-                        other => panic!("{name}: the answer does not parse: {other:?}"),
-                    }
-                    answered += 1;
-                }
-            },
-            Ok(Message::Response(_)) => accepted += 1,
-            Err(e) => {
-                assert!(!e.to_string().is_empty());
-                parse_errors += 1;
-            }
-        }
-    }
+        std::panic::catch_unwind(|| protos::check_case(name, bytes))
+            .unwrap_or_else(|_| panic!("{name} panicked"))
+    });
     println!(
-        "PROTOS c07-sip: {} cases, {accepted} accepted, {answered} answered with an error status, {parse_errors} rejected by the parser",
-        cases.len()
-    );
-    assert_eq!(accepted + answered + parse_errors, cases.len());
-    let first = cases
-        .iter()
-        .find(|(n, _)| n.ends_with("/0000000"))
-        .expect("case 0 is in the archive");
-    let Ok(Message::Request(r)) = Message::parse(&first.1) else {
-        panic!("case 0 ({}) must parse", first.0)
-    };
-    assert_eq!(
-        validate_request(&r, &Capabilities::default()),
-        Ok(()),
-        "case 0 is valid"
+        "PROTOS c07-sip: 4527 cases, {accepted} accepted, {answered} answered with an error status, {rejected} rejected by the parser"
     );
 }
 
