@@ -2,7 +2,7 @@
 //! parser's byte searches (on wasm32 its own 16-byte SIMD code, not
 //! `memchr` as on native targets), the RFC 4475 and RFC 5118 torture
 //! messages and the PROTOS c07-sip INVITEs (where a panic would take the
-//! page down). The cases are those of `crates/sip/tests/searches.rs`,
+//! page down), every typed header of them read and printed back. The cases are those of `crates/sip/tests/searches.rs`,
 //! `rfc4475.rs`, `rfc5118.rs` and `protos.rs`, run natively too.
 #![cfg(target_arch = "wasm32")]
 
@@ -62,4 +62,34 @@ fn protos_c07_sip_every_case_is_parsed_or_rejected() {
         wasm_bindgen_test::console_log!("{name}");
         protos::check_case(name, bytes)
     });
+}
+
+/// The benchmark messages, the rest of the corpus the native test reads.
+const BENCHMARK_MESSAGES: [&[u8]; 6] = [
+    include_bytes!("../crates/sip/benches/messages/1-register.sip"),
+    include_bytes!("../crates/sip/benches/messages/2-401.sip"),
+    include_bytes!("../crates/sip/benches/messages/3-invite.sip"),
+    include_bytes!("../crates/sip/benches/messages/4-200-invite.sip"),
+    include_bytes!("../crates/sip/benches/messages/5-notify.sip"),
+    include_bytes!("../crates/sip/benches/messages/6-bye.sip"),
+];
+
+#[wasm_bindgen_test]
+fn every_typed_header_of_the_corpora_reads_and_prints_back() {
+    let corpus: Vec<(String, Vec<u8>)> = rfc4475::FILES
+        .iter()
+        .chain(rfc5118::FILES)
+        .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
+        .chain(
+            BENCHMARK_MESSAGES
+                .iter()
+                .enumerate()
+                .map(|(i, bytes)| (format!("benchmark message {i}"), bytes.to_vec())),
+        )
+        .collect();
+    let reads = protos::every_typed_header_reads_and_prints_back(&corpus, |name, headers| {
+        wasm_bindgen_test::console_log!("{name}");
+        protos::read_every_header(headers)
+    });
+    assert_eq!(reads, protos::READS_WITH_EVERY_CORPUS);
 }

@@ -11,8 +11,11 @@
 
 use std::io::Read;
 
+use vani_sip::headers::Headers;
 use vani_sip::message::Message;
 use vani_sip::validate::{Capabilities, validate_request};
+
+include!("../support/typed_headers.rs");
 
 /// The archive, as in `../fixtures/`.
 const ARCHIVE: &[u8] = include_bytes!("../fixtures/protos-c07-sip.tar.xz");
@@ -158,4 +161,92 @@ pub fn every_case_is_parsed_or_rejected(
         "case 0 is valid"
     );
     (accepted, answered, rejected)
+}
+
+/// Reads every value of every typed header of `headers`; each one that
+/// parses must print as text that parses back to the same printed text.
+/// Returns how many values parsed and how many were refused.
+pub fn read_every_header(headers: &Headers) -> (usize, usize) {
+    use vani_sip::auth::{
+        Authorization, ProxyAuthenticate, ProxyAuthenticateRef, ProxyAuthorization,
+        WwwAuthenticate, WwwAuthenticateRef,
+    };
+    use vani_sip::header::*;
+    use vani_sip::headers::TypedHeader;
+
+    fn each<T: for<'a> TypedHeader<'a>>(
+        headers: &vani_sip::headers::Headers,
+        counts: &mut (usize, usize),
+    ) {
+        for value in headers.get_all::<T>() {
+            match value {
+                Ok(value) => {
+                    let printed = value.to_string();
+                    let again = T::parse(&printed).unwrap_or_else(|e| {
+                        panic!(
+                            "{}: {printed:?} was printed but does not parse: {e}",
+                            T::NAME.as_str()
+                        )
+                    });
+                    assert_eq!(again.to_string(), printed, "{}", T::NAME.as_str());
+                    counts.0 += 1;
+                }
+                Err(e) => {
+                    assert!(!e.to_string().is_empty());
+                    counts.1 += 1;
+                }
+            }
+        }
+    }
+
+    // Each view reads what its owned type reads: the same values, the
+    // same errors.
+    macro_rules! agree {
+        ($(($view:ident, $owned:ty)),* $(,)?) => {$(
+            let owned: Vec<Result<$owned, _>> = headers.get_all::<$owned>().collect();
+            let viewed: Vec<Result<$owned, _>> = headers
+                .get_all::<$view<'_>>()
+                .map(|v| v.map($view::into_owned))
+                .collect();
+            assert_eq!(viewed, owned, "{}", <$owned>::NAME.as_str());
+        )*};
+    }
+    with_every_header_view!(agree);
+
+    let mut counts = (0, 0);
+    macro_rules! all {
+        ($($t:ty),* $(,)?) => {$( each::<$t>(headers, &mut counts); )*};
+    }
+    with_every_typed_header!(all);
+    counts
+}
+
+/// Typed header values read and refused by
+/// [`every_typed_header_reads_and_prints_back`] over the PROTOS cases with
+/// the RFC 4475 and RFC 5118 messages and the benchmark messages as the
+/// corpus: the same natively and in the browser.
+pub const READS_WITH_EVERY_CORPUS: (usize, usize) = (33354, 730);
+
+/// Reads every typed header of every PROTOS case and of `corpus` that
+/// parses, through `read` (which calls [`read_every_header`], perhaps
+/// guarded); returns how many values were read and how many refused.
+pub fn every_typed_header_reads_and_prints_back(
+    corpus: &[(String, Vec<u8>)],
+    mut read: impl FnMut(&str, &Headers) -> (usize, usize),
+) -> (usize, usize) {
+    let (mut parsed, mut refused) = (0, 0);
+    for (name, bytes) in cases().iter().chain(corpus) {
+        let Ok(message) = Message::parse(bytes) else {
+            continue;
+        };
+        let (ok, bad) = read(name, message.headers());
+        parsed += ok;
+        refused += bad;
+    }
+    assert!(
+        parsed > 4527 * 5,
+        "every case has at least Via, From, To, Call-ID, CSeq"
+    );
+    assert!(refused > 0, "the suite holds malformed header values");
+    (parsed, refused)
 }

@@ -17,7 +17,7 @@ use vani_sip::validate::{Capabilities, validate_request, validate_response};
 
 /// The archive's messages, built into the test so that it also runs where
 /// there is no file system (wasm in Chromium).
-const FILES: &[(&str, &[u8])] = &[
+pub const FILES: &[(&str, &[u8])] = &[
     (
         "badaspec",
         include_bytes!("../fixtures/rfc4475/badaspec.dat"),

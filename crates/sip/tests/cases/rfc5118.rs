@@ -13,7 +13,7 @@ use vani_sip::validate::{Capabilities, validate_request};
 
 /// The archive's messages, built into the test so that it also runs where
 /// there is no file system (wasm in Chromium).
-const FILES: &[(&str, &[u8])] = &[
+pub const FILES: &[(&str, &[u8])] = &[
     (
         "ipv4-mapped-ipv6",
         include_bytes!("../fixtures/rfc5118/ipv4-mapped-ipv6"),
