@@ -934,7 +934,7 @@ impl Headers {
         };
         let entry = self.append_with(name.as_str(), id, write);
         let value = entry.value.of(&self.buf);
-        if memchr::memchr2(b'\r', b'\n', value.as_bytes()).is_some() {
+        if crate::syntax::find_byte2(b'\r', b'\n', value.as_bytes()).is_some() {
             self.buf.truncate(entry.line_start as usize);
             return false;
         }

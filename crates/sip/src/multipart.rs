@@ -76,7 +76,7 @@ pub fn split<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Multip
 
 /// Length of the rest of the delimiter line, its CRLF included.
 fn line_end(after: &[u8]) -> usize {
-    memchr::memchr(b'\n', after).map_or(after.len(), |i| i + 1)
+    crate::syntax::find_byte(b'\n', after).map_or(after.len(), |i| i + 1)
 }
 
 /// `end` moved back over the CRLF (or LF) that precedes a delimiter.

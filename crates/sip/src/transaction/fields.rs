@@ -116,7 +116,7 @@ fn via_key(top: &str) -> Option<(&str, &str)> {
     }
     let rest = top.get(space + 1..)?;
     let rest = rest.trim_start_matches(|c: char| u8::try_from(c).is_ok_and(is_space));
-    let (sent_by, params) = match memchr::memchr(b';', rest.as_bytes()) {
+    let (sent_by, params) = match crate::syntax::find_byte(b';', rest.as_bytes()) {
         Some(i) => (rest.get(..i)?, rest.get(i + 1..)?),
         None => (rest, ""),
     };
@@ -161,7 +161,7 @@ pub(crate) fn tag_of(value: &str) -> Option<String> {
 pub(crate) fn tag_in(value: &str) -> Option<&str> {
     let params = match memchr::memrchr(b'>', value.as_bytes()) {
         Some(close) => value.get(close + 1..)?,
-        None => value.get(memchr::memchr(b';', value.as_bytes())? + 1..)?,
+        None => value.get(crate::syntax::find_byte(b';', value.as_bytes())? + 1..)?,
     };
     let tag = if params.is_ascii() {
         param(params, "tag")

@@ -164,7 +164,7 @@ impl WireResponse {
     pub(super) fn header_parts(&mut self, name: HeaderName, parts: &[&str]) {
         if parts
             .iter()
-            .any(|p| memchr::memchr2(b'\r', b'\n', p.as_bytes()).is_some())
+            .any(|p| crate::syntax::find_byte2(b'\r', b'\n', p.as_bytes()).is_some())
         {
             return;
         }

@@ -651,7 +651,7 @@ fn push_hex(bytes: &[u8], out: &mut String) {
 /// The start line of a message for a log line: the method and Request-URI or
 /// the status, never a header (so never credentials), at most 160 bytes.
 fn first_line(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    let end = memchr::memchr2(b'\r', b'\n', bytes)
+    let end = crate::syntax::find_byte2(b'\r', b'\n', bytes)
         .unwrap_or(bytes.len())
         .min(160);
     String::from_utf8_lossy(bytes.get(..end).unwrap_or_default())
