@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 import { build } from 'esbuild';
 
+const TIMEOUT_MS = 10 * 60 * 1000;
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..', '..');
 // Playwright and the static server are the end-to-end tests' own.
@@ -65,7 +67,17 @@ try {
     });
   });
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await finished;
+  // A full run takes well under a minute; a page that never finishes fails.
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`no report after ${TIMEOUT_MS / 1000} s`);
+      failed = true;
+      resolve();
+    }, TIMEOUT_MS);
+  });
+  await Promise.race([finished, timeout]);
+  clearTimeout(timer);
 } finally {
   await browser.close();
   await new Promise((resolve) => server.close(resolve));
