@@ -22,6 +22,10 @@ const { chromium } = createRequire(path.join(root, 'package.json'))('playwright-
 const { serveStatic } = await import(path.join(root, 'scripts', 'serve.mjs'));
 
 const out = path.join(here, 'pkg', 'web');
+if (!existsSync(path.join(out, 'sip_wasm_bench_bg.wasm'))) {
+  console.error('browser.mjs: no web build in pkg/web; run bench/node/run.sh --chromium');
+  process.exit(1);
+}
 const shared = path.join(root, 'crates', 'sip', 'benches', 'messages');
 const dir = process.argv[2] ?? (existsSync(shared) ? shared : path.join(here, 'messages'));
 const messages = readdirSync(dir)
