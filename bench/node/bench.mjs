@@ -4,7 +4,6 @@
 //
 // Usage: node bench.mjs [messages-dir]   (run.sh builds pkg/ first)
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,24 +11,19 @@ import { fileURLToPath } from 'node:url';
 import { Parser as SipJsParser } from 'sip.js/lib/core/messages/parser.js';
 
 import { message, parsers, run } from './harness.mjs';
+import { readMessages } from './messages.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const vani = require(path.join(here, 'pkg', 'sip_wasm_bench.js'));
 const JsSipParser = require('jssip/lib/Parser');
 
-// The native benchmark's corpus when present, so both time the same files.
-const shared = path.join(here, '..', '..', 'crates', 'sip', 'benches', 'messages');
-const dir = process.argv[2] ?? (existsSync(shared) ? shared : path.join(here, 'messages'));
-const messages = readdirSync(dir)
-  .filter((file) => file.endsWith('.sip'))
-  .sort()
-  .map((file) => message(file, readFileSync(path.join(dir, file), 'latin1')));
+const { source, messages } = readMessages(process.argv[2]);
 
 run({
   engine: `Node ${process.version} (V8 ${process.versions.v8})`,
-  source: path.relative(process.cwd(), dir) || '.',
+  source,
   parsers: parsers(vani, JsSipParser, SipJsParser),
-  messages,
+  messages: messages.map((m) => message(m.name, m.text)),
   print: (line) => console.log(line),
 });

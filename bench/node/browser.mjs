@@ -6,12 +6,14 @@
 // Usage: node browser.mjs [messages-dir]
 // CHROMIUM=<binary> picks the browser (default /usr/bin/chromium).
 
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { build } from 'esbuild';
+
+import { readMessages } from './messages.mjs';
 
 const TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -26,16 +28,7 @@ if (!existsSync(path.join(out, 'sip_wasm_bench_bg.wasm'))) {
   console.error('browser.mjs: no web build in pkg/web; run bench/node/run.sh --chromium');
   process.exit(1);
 }
-const shared = path.join(root, 'crates', 'sip', 'benches', 'messages');
-const dir = process.argv[2] ?? (existsSync(shared) ? shared : path.join(here, 'messages'));
-const messages = readdirSync(dir)
-  .filter((file) => file.endsWith('.sip'))
-  .sort()
-  .map((name) => ({ name, text: readFileSync(path.join(dir, name), 'latin1') }));
-writeFileSync(
-  path.join(out, 'messages.json'),
-  JSON.stringify({ source: path.relative(process.cwd(), dir) || '.', messages }),
-);
+writeFileSync(path.join(out, 'messages.json'), JSON.stringify(readMessages(process.argv[2])));
 copyFileSync(path.join(here, 'browser', 'index.html'), path.join(out, 'index.html'));
 await build({
   entryPoints: [path.join(here, 'browser', 'page.mjs')],
